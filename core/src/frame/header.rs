@@ -1,0 +1,304 @@
+//! The frame header ([RFC 6455 §5.2]).
+//!
+//! ```text
+//!  0               1               2               3
+//!  0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7
+//! +-+-+-+-+-------+-+-------------+-------------------------------+
+//! |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+//! |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+//! |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+//! | |1|2|3|       |K|             |                               |
+//! +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+//! |     Extended payload length continued, if payload len == 127  |
+//! + - - - - - - - - - - - - - - - +-------------------------------+
+//! |                               |Masking-key, if MASK set to 1  |
+//! +-------------------------------+-------------------------------+
+//! | Masking-key (continued)       |          Payload Data         |
+//! +-------------------------------- - - - - - - - - - - - - - - - +
+//! ```
+//!
+//! [`Header`] is the validated value of those 2 to 14 bytes. It checks only what
+//! the layout itself forbids (a 64-bit length with its top bit set); the rules
+//! that depend on the connection (masking direction, fragmentation, limits) live
+//! in [`crate::Connection`].
+//!
+//! [RFC 6455 §5.2]: https://www.rfc-editor.org/rfc/rfc6455#section-5.2
+
+use crate::{Error, Opcode, Status};
+
+/// The longest header: 2 bytes, a 64-bit length and a 4-byte masking key.
+pub const MAX_HEADER_LEN: usize = 14;
+
+/// First byte: FIN flag.
+pub(crate) const FIN: u8 = 0x80;
+/// First byte: RSV1–3.
+pub(crate) const RSV_MASK: u8 = 0x70;
+/// Second byte: MASK flag.
+pub(crate) const MASKED: u8 = 0x80;
+/// Second byte: 7-bit length code meaning "a 16-bit length follows".
+pub(crate) const LEN16: u8 = 126;
+/// Second byte: 7-bit length code meaning "a 64-bit length follows".
+pub(crate) const LEN64: u8 = 127;
+
+/// A decoded frame header.
+///
+/// ```
+/// use wisp::{Header, Opcode, Status};
+/// // A masked "Hello" from RFC 6455 §5.7.
+/// let bytes = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+/// let Status::Complete((h, len)) = Header::parse(&bytes).unwrap() else { panic!() };
+/// assert_eq!(len, 6);
+/// assert!(h.fin);
+/// assert_eq!(h.opcode, Opcode::Text);
+/// assert_eq!(h.mask, Some([0x37, 0xfa, 0x21, 0x3d]));
+/// assert_eq!(h.payload_len, 5);
+///
+/// let mut out = [0u8; 14];
+/// assert_eq!(h.encode(&mut out), Ok(6));
+/// assert_eq!(&out[..6], &bytes[..6]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// FIN: this is the final fragment of a message.
+    pub fin: bool,
+    /// RSV1, RSV2 and RSV3 as the low three bits (RSV1 = `0b100`).
+    pub rsv: u8,
+    /// The opcode.
+    pub opcode: Opcode,
+    /// The masking key, present on frames a client sends.
+    pub mask: Option<[u8; 4]>,
+    /// The payload length in bytes.
+    pub payload_len: u64,
+}
+
+impl Header {
+    /// Decode a header from the start of `buf`.
+    ///
+    /// Returns the header and its length in bytes, [`Status::Partial`] when
+    /// `buf` ends inside the header, or [`Error::LengthOverflow`] for a 64-bit
+    /// length with the most significant bit set (§5.2).
+    pub fn parse(buf: &[u8]) -> Result<Status<(Header, usize)>, Error> {
+        let (Some(&b0), Some(&b1)) = (buf.first(), buf.get(1)) else {
+            return Ok(Status::Partial);
+        };
+        let (payload_len, mut at) = match b1 & 0x7F {
+            LEN16 => match buf.get(2..4) {
+                Some(&[a, b]) => (u64::from(u16::from_be_bytes([a, b])), 4),
+                _ => return Ok(Status::Partial),
+            },
+            LEN64 => match buf.get(2..10).and_then(|s| <[u8; 8]>::try_from(s).ok()) {
+                Some(b) => (u64::from_be_bytes(b), 10),
+                None => return Ok(Status::Partial),
+            },
+            short => (u64::from(short), 2),
+        };
+        if payload_len >> 63 != 0 {
+            return Err(Error::LengthOverflow);
+        }
+        let mask = if b1 & MASKED != 0 {
+            match buf
+                .get(at..at + 4)
+                .and_then(|s| <[u8; 4]>::try_from(s).ok())
+            {
+                Some(key) => {
+                    at += 4;
+                    Some(key)
+                }
+                None => return Ok(Status::Partial),
+            }
+        } else {
+            None
+        };
+        let header = Header {
+            fin: b0 & FIN != 0,
+            rsv: (b0 & RSV_MASK) >> 4,
+            opcode: Opcode::from_bits(b0),
+            mask,
+            payload_len,
+        };
+        Ok(Status::Complete((header, at)))
+    }
+
+    /// How many bytes [`encode`](Header::encode) writes: 2 to 14.
+    pub const fn encoded_len(&self) -> usize {
+        let ext = if self.payload_len < LEN16 as u64 {
+            0
+        } else if self.payload_len <= u16::MAX as u64 {
+            2
+        } else {
+            8
+        };
+        2 + ext + if self.mask.is_some() { 4 } else { 0 }
+    }
+
+    /// Encode the header into the start of `out`, using the shortest length
+    /// form (§5.2: "the minimal number of bytes MUST be used").
+    ///
+    /// Returns the number of bytes written, or [`Error::BufferTooSmall`].
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize, Error> {
+        let len = self.encoded_len();
+        let Some(out) = out.get_mut(..len) else {
+            return Err(Error::BufferTooSmall);
+        };
+        let mut bytes = [0u8; MAX_HEADER_LEN];
+        bytes[0] = (if self.fin { FIN } else { 0 }) | ((self.rsv & 7) << 4) | self.opcode.bits();
+        let masked = if self.mask.is_some() { MASKED } else { 0 };
+        let at = if self.payload_len < u64::from(LEN16) {
+            bytes[1] = masked | self.payload_len as u8;
+            2
+        } else if let Ok(short) = u16::try_from(self.payload_len) {
+            bytes[1] = masked | LEN16;
+            let [a, b] = short.to_be_bytes();
+            bytes[2] = a;
+            bytes[3] = b;
+            4
+        } else {
+            bytes[1] = masked | LEN64;
+            for (dst, src) in bytes.iter_mut().skip(2).zip(self.payload_len.to_be_bytes()) {
+                *dst = src;
+            }
+            10
+        };
+        if let Some(key) = self.mask {
+            for (dst, src) in bytes.iter_mut().skip(at).zip(key) {
+                *dst = src;
+            }
+        }
+        for (dst, src) in out.iter_mut().zip(bytes) {
+            *dst = src;
+        }
+        Ok(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `frame!(name, bytes, expected header, header length)`: decode, compare,
+    /// encode again and compare bytes (smoltcp's deconstruct/construct pair).
+    macro_rules! frame {
+        ($name:ident, $bytes:expr, $header:expr, $len:expr) => {
+            #[test]
+            fn $name() {
+                let bytes: &[u8] = &$bytes;
+                let expect: Header = $header;
+                assert_eq!(Header::parse(bytes), Ok(Status::Complete((expect, $len))));
+                let mut out = [0u8; MAX_HEADER_LEN];
+                assert_eq!(expect.encode(&mut out), Ok($len));
+                assert_eq!(&out[..$len], &bytes[..$len]);
+                // Every proper prefix is Partial, never an error.
+                for cut in 0..$len {
+                    assert_eq!(
+                        Header::parse(&bytes[..cut]),
+                        Ok(Status::Partial),
+                        "cut {cut}"
+                    );
+                }
+            }
+        };
+    }
+
+    const fn h(fin: bool, opcode: Opcode, mask: Option<[u8; 4]>, len: u64) -> Header {
+        Header {
+            fin,
+            rsv: 0,
+            opcode,
+            mask,
+            payload_len: len,
+        }
+    }
+
+    // RFC 6455 §5.7, each example in turn.
+    frame!(
+        rfc_unmasked_hello,
+        [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f],
+        h(true, Opcode::Text, None, 5),
+        2
+    );
+    frame!(
+        rfc_masked_hello,
+        [
+            0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58
+        ],
+        h(true, Opcode::Text, Some([0x37, 0xfa, 0x21, 0x3d]), 5),
+        6
+    );
+    frame!(
+        rfc_fragment_hel,
+        [0x01, 0x03, 0x48, 0x65, 0x6c],
+        h(false, Opcode::Text, None, 3),
+        2
+    );
+    frame!(
+        rfc_fragment_lo,
+        [0x80, 0x02, 0x6c, 0x6f],
+        h(true, Opcode::Continuation, None, 2),
+        2
+    );
+    frame!(
+        rfc_unmasked_ping,
+        [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f],
+        h(true, Opcode::Ping, None, 5),
+        2
+    );
+    frame!(
+        rfc_masked_pong,
+        [
+            0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58
+        ],
+        h(true, Opcode::Pong, Some([0x37, 0xfa, 0x21, 0x3d]), 5),
+        6
+    );
+    frame!(
+        rfc_binary_256,
+        [0x82, 0x7E, 0x01, 0x00],
+        h(true, Opcode::Binary, None, 256),
+        4
+    );
+    frame!(
+        rfc_binary_64k,
+        [0x82, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00],
+        h(true, Opcode::Binary, None, 65536),
+        10
+    );
+    frame!(
+        largest_length,
+        [
+            0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4
+        ],
+        h(true, Opcode::Binary, Some([1, 2, 3, 4]), (1 << 63) - 1),
+        14
+    );
+
+    #[test]
+    fn length_with_top_bit_is_an_error() {
+        for len in [1u64 << 63, u64::MAX] {
+            let mut bytes = [0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0, 0];
+            bytes[2..].copy_from_slice(&len.to_be_bytes());
+            assert_eq!(Header::parse(&bytes), Err(Error::LengthOverflow));
+        }
+    }
+
+    #[test]
+    fn rsv_and_reserved_opcodes_parse_for_viewers() {
+        let Status::Complete((h, 2)) = Header::parse(&[0x73, 0x00]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(h.rsv, 0b111);
+        assert_eq!(h.opcode, Opcode::Reserved(3));
+        assert!(!h.fin);
+    }
+
+    #[test]
+    fn length_forms_switch_at_126_and_65536() {
+        for (len, hlen) in [(125u64, 2), (126, 4), (65535, 4), (65536, 10)] {
+            assert_eq!(h(true, Opcode::Binary, None, len).encoded_len(), hlen);
+        }
+        let mut small = [0u8; 3];
+        assert_eq!(
+            h(true, Opcode::Binary, None, 300).encode(&mut small),
+            Err(Error::BufferTooSmall)
+        );
+    }
+}

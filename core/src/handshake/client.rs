@@ -1,0 +1,148 @@
+//! The client's side of the handshake ([RFC 6455 §4.1]).
+//!
+//! The caller supplies 16 random bytes for the key (the engine has no RNG);
+//! [`ClientHandshake`] writes the request and checks the `101` that answers it.
+//!
+//! [RFC 6455 §4.1]: https://www.rfc-editor.org/rfc/rfc6455#section-4.1
+
+use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key, encode_key};
+use super::http::{self, Writer, list_contains, parse_head};
+use crate::{Error, Status};
+
+/// A client handshake in progress: remembers the key it sent.
+///
+/// ```
+/// use wisp::handshake::ClientHandshake;
+/// use wisp::Status;
+///
+/// let hs = ClientHandshake::new(*b"the sample nonce");
+/// let mut out = [0u8; 256];
+/// let n = hs.write_request("server.example.com", "/chat", None, None, &mut out).unwrap();
+/// assert!(out[..n].starts_with(b"GET /chat HTTP/1.1\r\n"));
+///
+/// let answer = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+/// let Status::Complete(resp) = hs.parse_response(answer, None).unwrap() else { panic!() };
+/// assert_eq!(resp.head_len, answer.len());
+/// assert_eq!(resp.protocol, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientHandshake {
+    key: [u8; KEY_LEN],
+    accept: [u8; ACCEPT_LEN],
+}
+
+/// The server's accepted answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response<'a> {
+    /// The subprotocol the server chose, if any.
+    pub protocol: Option<&'a str>,
+    /// Length of the response head; frames may follow it.
+    pub head_len: usize,
+}
+
+impl ClientHandshake {
+    /// Start a handshake with 16 bytes from a strong random source (§4.1:
+    /// "randomly selected").
+    pub fn new(nonce: [u8; 16]) -> Self {
+        let key = encode_key(nonce);
+        ClientHandshake {
+            key,
+            accept: accept_key(&key),
+        }
+    }
+
+    /// The `Sec-WebSocket-Key` this handshake sends.
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
+    /// Write the upgrade request: `GET path` to `host`, with an `Origin` and a
+    /// subprotocol list if given.
+    pub fn write_request(
+        &self,
+        host: &str,
+        path: &str,
+        origin: Option<&str>,
+        protocols: Option<&str>,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let mut w = Writer::new(out);
+        w.put(b"GET ")?
+            .put(path.as_bytes())?
+            .put(b" HTTP/1.1\r\nHost: ")?
+            .put(host.as_bytes())?
+            .put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ")?
+            .put(&self.key)?
+            .put(b"\r\nSec-WebSocket-Version: 13\r\n")?;
+        if let Some(o) = origin {
+            w.put(b"Origin: ")?.put(o.as_bytes())?.put(b"\r\n")?;
+        }
+        if let Some(p) = protocols {
+            w.put(b"Sec-WebSocket-Protocol: ")?
+                .put(p.as_bytes())?
+                .put(b"\r\n")?;
+        }
+        w.put(b"\r\n")?;
+        Ok(w.len())
+    }
+
+    /// Check the server's response (§4.1, the client's checks 1–6).
+    /// `offered` is the subprotocol list the request carried.
+    pub fn parse_response<'a>(
+        &self,
+        buf: &'a [u8],
+        offered: Option<&str>,
+    ) -> Result<Status<Response<'a>>, Error> {
+        let head = match parse_head(buf, http::MAX_HEAD_LEN)? {
+            Status::Complete(head) => head,
+            Status::Partial => return Ok(Status::Partial),
+        };
+        // Item 1: status 101.
+        let mut parts = head.start_line.splitn(3, |&b| b == b' ');
+        let (Some(version), Some(code)) = (parts.next(), parts.next()) else {
+            return Err(Error::HttpSyntax);
+        };
+        if !version.starts_with(b"HTTP/") {
+            return Err(Error::HttpSyntax);
+        }
+        if code != b"101" {
+            return Err(Error::NotSwitching);
+        }
+        let (mut upgrade, mut connection, mut accepted, mut protocol) = (false, false, false, None);
+        for (name, value) in head.headers {
+            if name.eq_ignore_ascii_case("upgrade") {
+                upgrade |= list_contains(value, "websocket");
+            } else if name.eq_ignore_ascii_case("connection") {
+                connection |= list_contains(value, "upgrade");
+            } else if name.eq_ignore_ascii_case("sec-websocket-accept") {
+                accepted = value == self.accept;
+            } else if name.eq_ignore_ascii_case("sec-websocket-protocol") {
+                protocol = Some(core::str::from_utf8(value).map_err(|_| Error::HttpSyntax)?);
+            } else if name.eq_ignore_ascii_case("sec-websocket-extensions") {
+                // Item 5: we offer no extensions, so none may be in use.
+                return Err(Error::UnexpectedExtension);
+            }
+        }
+        if !upgrade {
+            return Err(Error::MissingUpgrade);
+        }
+        if !connection {
+            return Err(Error::MissingConnectionUpgrade);
+        }
+        if !accepted {
+            return Err(Error::BadAccept);
+        }
+        // Item 6: only a protocol we offered.
+        if let Some(p) = protocol {
+            let offered = offered.unwrap_or_default().as_bytes();
+            if !http::list(offered).any(|o| o == p.as_bytes()) {
+                return Err(Error::UnexpectedProtocol);
+            }
+        }
+        Ok(Status::Complete(Response {
+            protocol,
+            head_len: head.len,
+        }))
+    }
+}

@@ -1,0 +1,282 @@
+//! Just enough HTTP/1.1 ([RFC 9112]) for the upgrade: find the end of a
+//! message head, split its start line and header fields without copying, and
+//! write a response or request into a caller buffer.
+//!
+//! Lines end in CRLF; a bare LF is accepted too (RFC 9112 §2.2 allows a
+//! recipient to). Obsolete line folding is refused (§5.2).
+//!
+//! [RFC 9112]: https://www.rfc-editor.org/rfc/rfc9112
+
+use crate::{Error, Status};
+
+/// The default bound on a request head, as many small servers use.
+pub const MAX_HEAD_LEN: usize = 4096;
+
+/// A message head split into its start line and its header block.
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'a> {
+    /// The request line or status line, without its line ending.
+    pub start_line: &'a [u8],
+    /// The header fields, already checked to be `name: value` lines.
+    pub headers: Headers<'a>,
+    /// Length of the whole head, blank line included: where the body (or the
+    /// first WebSocket frame) starts.
+    pub len: usize,
+}
+
+/// Split a head from the start of `buf`.
+///
+/// [`Status::Partial`] until the blank line that ends the head has arrived;
+/// [`Error::HeadersTooLarge`] once `buf` holds `max` bytes without one;
+/// [`Error::HttpSyntax`] for a line that is not a header field.
+pub fn parse_head(buf: &[u8], max: usize) -> Result<Status<Head<'_>>, Error> {
+    let mut at = 0;
+    let mut start_line: Option<&[u8]> = None;
+    let mut headers_from = 0;
+    loop {
+        let Some(line_len) = buf
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        else {
+            return if buf.len() >= max {
+                Err(Error::HeadersTooLarge)
+            } else {
+                Ok(Status::Partial)
+            };
+        };
+        let line = trim_cr(buf.get(at..at + line_len).unwrap_or_default());
+        let next = at + line_len + 1;
+        if next > max {
+            return Err(Error::HeadersTooLarge);
+        }
+        match start_line {
+            // Tolerate empty lines before the request line (RFC 9112 §2.2).
+            None if line.is_empty() => {}
+            None => {
+                start_line = Some(line);
+                headers_from = next;
+            }
+            Some(start_line) if line.is_empty() => {
+                let block = buf.get(headers_from..at).unwrap_or_default();
+                return Ok(Status::Complete(Head {
+                    start_line,
+                    headers: Headers { rest: block },
+                    len: next,
+                }));
+            }
+            Some(_) => {
+                split_field(line)?;
+            }
+        }
+        at = next;
+    }
+}
+
+/// The header fields of a head, as `(name, value)` with the value trimmed.
+#[derive(Debug, Clone, Copy)]
+pub struct Headers<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Headers<'a> {
+    type Item = (&'a str, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.rest.is_empty() {
+            let end = self
+                .rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap_or(self.rest.len());
+            let line = trim_cr(self.rest.get(..end).unwrap_or_default());
+            self.rest = self.rest.get(end + 1..).unwrap_or_default();
+            if let Ok(field) = split_field(line) {
+                return Some(field);
+            }
+        }
+        None
+    }
+}
+
+/// `name ":" OWS value OWS` (RFC 9112 §5).
+fn split_field(line: &[u8]) -> Result<(&str, &[u8]), Error> {
+    let colon = line
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or(Error::HttpSyntax)?;
+    let (name, value) = line.split_at(colon);
+    if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+        // Also rejects obsolete folding: the line would start with a space.
+        return Err(Error::HttpSyntax);
+    }
+    let name = core::str::from_utf8(name).map_err(|_| Error::HttpSyntax)?;
+    Ok((name, trim(value.get(1..).unwrap_or_default())))
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Strip optional white space (RFC 9110 §5.6.3) from both ends.
+pub fn trim(mut v: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    v
+}
+
+/// `tchar` of RFC 9110 §5.6.2: the characters of a token.
+pub const fn is_tchar(b: u8) -> bool {
+    matches!(
+        b,
+        b'!' | b'#'
+            | b'$'
+            | b'%'
+            | b'&'
+            | b'\''
+            | b'*'
+            | b'+'
+            | b'-'
+            | b'.'
+            | b'^'
+            | b'_'
+            | b'`'
+            | b'|'
+            | b'~'
+    ) || b.is_ascii_alphanumeric()
+}
+
+/// The elements of a comma-separated list (RFC 9110 §5.6.1), trimmed, empty
+/// ones skipped.
+pub fn list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
+        .map(trim)
+        .filter(|e| !e.is_empty())
+}
+
+/// Does the comma-separated `value` contain `token`, ignoring ASCII case?
+pub fn list_contains(value: &[u8], token: &str) -> bool {
+    list(value).any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// A cursor that writes into a caller buffer and fails cleanly when full.
+pub struct Writer<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> Writer<'a> {
+    /// Write from the start of `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        Writer { buf, len: 0 }
+    }
+
+    /// Append bytes, or [`Error::BufferTooSmall`].
+    pub fn put(&mut self, bytes: &[u8]) -> Result<&mut Self, Error> {
+        let end = self.len + bytes.len();
+        let dst = self
+            .buf
+            .get_mut(self.len..end)
+            .ok_or(Error::BufferTooSmall)?;
+        dst.copy_from_slice(bytes);
+        self.len = end;
+        Ok(self)
+    }
+
+    /// Append `n` in decimal.
+    pub fn put_decimal(&mut self, mut n: usize) -> Result<&mut Self, Error> {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            if let Some(d) = digits.get_mut(i) {
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || i == 0 {
+                break;
+            }
+        }
+        self.put(digits.get(i..).unwrap_or_default())
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Nothing written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_is_partial_until_blank_line() {
+        let full = b"GET / HTTP/1.1\r\nHost: a\r\nX:  y \r\n\r\nrest";
+        for cut in 0..full.len() - 4 {
+            assert!(
+                matches!(parse_head(&full[..cut], 100), Ok(Status::Partial)),
+                "cut {cut}"
+            );
+        }
+        let Status::Complete(head) = parse_head(full, 100).unwrap() else {
+            panic!()
+        };
+        assert_eq!(head.start_line, b"GET / HTTP/1.1");
+        assert_eq!(head.len, full.len() - 4);
+        let fields: std::vec::Vec<_> = head.headers.collect();
+        assert_eq!(fields, [("Host", &b"a"[..]), ("X", &b"y"[..])]);
+    }
+
+    #[test]
+    fn bounds_and_syntax() {
+        assert_eq!(
+            parse_head(&[b'a'; 64], 64).err(),
+            Some(Error::HeadersTooLarge)
+        );
+        assert_eq!(
+            parse_head(b"GET / HTTP/1.1\r\nno colon\r\n\r\n", 100).err(),
+            Some(Error::HttpSyntax)
+        );
+        assert_eq!(
+            parse_head(b"GET / HTTP/1.1\r\n folded: x\r\n\r\n", 100).err(),
+            Some(Error::HttpSyntax)
+        );
+        assert!(
+            parse_head(b"GET / HTTP/1.1\nHost: a\n\n", 100)
+                .unwrap()
+                .complete()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn lists_and_decimals() {
+        assert!(list_contains(b"keep-alive, Upgrade", "upgrade"));
+        assert!(!list_contains(b"keep-alive, upgraded", "upgrade"));
+        let mut buf = [0u8; 32];
+        let mut w = Writer::new(&mut buf);
+        w.put_decimal(0)
+            .unwrap()
+            .put(b",")
+            .unwrap()
+            .put_decimal(18446744073709551615)
+            .unwrap();
+        let n = w.len();
+        assert_eq!(&buf[..n], b"0,18446744073709551615");
+        let mut tiny = [0u8; 2];
+        assert_eq!(
+            Writer::new(&mut tiny).put(b"abc").err(),
+            Some(Error::BufferTooSmall)
+        );
+    }
+}

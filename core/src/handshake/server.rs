@@ -1,0 +1,323 @@
+//! The server's side of the handshake ([RFC 6455 §4.2]).
+//!
+//! Two ways in, one set of rules:
+//! - **Without a web server**: [`UpgradeRequest::parse`] reads the raw request
+//!   from the socket's bytes, incrementally.
+//! - **With a web server** that has already parsed the request:
+//!   [`UpgradeRequest::from_parts`] takes its method, target, version and
+//!   header fields.
+//!
+//! Either way the result is validated against §4.2.1, and [`write_accept`] or
+//! [`write_refusal`] writes the answer (§4.2.2).
+//!
+//! [RFC 6455 §4.2]: https://www.rfc-editor.org/rfc/rfc6455#section-4.2
+
+use super::accept::{accept_key, is_valid_key};
+use super::http::{self, Writer, is_tchar, list, list_contains, parse_head, trim};
+use crate::{Error, Status};
+
+/// The longest subprotocol name accepted (names are short tokens in
+/// practice; a longer one is refused with 400 rather than carried around).
+pub const MAX_PROTOCOL_LEN: usize = 64;
+
+/// A validated WebSocket upgrade request, borrowing the request's bytes.
+///
+/// ```
+/// use wisp::handshake::{UpgradeRequest, write_accept};
+/// use wisp::Status;
+///
+/// // The sample request of RFC 6455 §1.3.
+/// let req = b"GET /chat HTTP/1.1\r\n\
+///     Host: server.example.com\r\n\
+///     Upgrade: websocket\r\n\
+///     Connection: Upgrade\r\n\
+///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+///     Origin: http://example.com\r\n\
+///     Sec-WebSocket-Protocol: chat, superchat\r\n\
+///     Sec-WebSocket-Version: 13\r\n\r\n";
+/// let Status::Complete(up) = UpgradeRequest::parse(req).unwrap() else { panic!() };
+/// assert_eq!(up.path, "/chat");
+/// assert_eq!(up.origin, Some("http://example.com"));
+/// assert!(up.protocols().eq(["chat", "superchat"]));
+///
+/// let mut out = [0u8; 256];
+/// let n = write_accept(&up, Some("chat"), &mut out).unwrap();
+/// let text = core::str::from_utf8(&out[..n]).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 101 Switching Protocols\r\n"));
+/// assert!(text.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+/// assert!(text.contains("Sec-WebSocket-Protocol: chat\r\n"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpgradeRequest<'a> {
+    /// The request target, e.g. `/printf` or `/echo?x=1`.
+    pub path: &'a str,
+    /// The `Host` header.
+    pub host: &'a str,
+    /// The `Origin` header, sent by browsers (§4.2.1 item 7; §10.2).
+    pub origin: Option<&'a str>,
+    /// The `Sec-WebSocket-Key`, validated to be 16 bytes of Base64.
+    pub key: &'a [u8],
+    /// The `Sec-WebSocket-Protocol` list as sent; see [`protocols`].
+    ///
+    /// [`protocols`]: UpgradeRequest::protocols
+    pub protocol_list: Option<&'a [u8]>,
+    /// Length of the request head; the client's first frame may follow it.
+    /// Zero for a request built with [`from_parts`](UpgradeRequest::from_parts).
+    pub head_len: usize,
+}
+
+impl<'a> UpgradeRequest<'a> {
+    /// Parse a request from raw bytes, bounded by [`http::MAX_HEAD_LEN`].
+    ///
+    /// [`Status::Partial`] until the head is complete; then the validated
+    /// request or the error whose [`Error::http_status`] refuses it.
+    pub fn parse(buf: &'a [u8]) -> Result<Status<Self>, Error> {
+        Self::parse_with_limit(buf, http::MAX_HEAD_LEN)
+    }
+
+    /// [`parse`](Self::parse) with a caller-chosen bound on the head's size.
+    pub fn parse_with_limit(buf: &'a [u8], max: usize) -> Result<Status<Self>, Error> {
+        let head = match parse_head(buf, max)? {
+            Status::Complete(head) => head,
+            Status::Partial => return Ok(Status::Partial),
+        };
+        let mut parts = head.start_line.split(|&b| b == b' ');
+        let (Some(method), Some(target), Some(version), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::HttpSyntax);
+        };
+        let method = core::str::from_utf8(method).map_err(|_| Error::HttpSyntax)?;
+        let target = core::str::from_utf8(target).map_err(|_| Error::HttpSyntax)?;
+        let mut up = Self::from_parts(method, target, version, head.headers)?;
+        up.head_len = head.len;
+        Ok(Status::Complete(up))
+    }
+
+    /// Validate a request a web server has already parsed: its method, target,
+    /// version (as on the request line, e.g. `b"HTTP/1.1"`) and header fields.
+    ///
+    /// ```
+    /// use wisp::handshake::UpgradeRequest;
+    /// let headers = [
+    ///     ("host", &b"device.local"[..]),
+    ///     ("upgrade", b"WebSocket"),
+    ///     ("connection", b"keep-alive, Upgrade"),
+    ///     ("sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+    ///     ("sec-websocket-version", b"13"),
+    /// ];
+    /// let up = UpgradeRequest::from_parts("GET", "/printf", b"HTTP/1.1", headers).unwrap();
+    /// assert_eq!(up.host, "device.local");
+    ///
+    /// let wrong = [("host", &b"x"[..]), ("upgrade", b"websocket"), ("connection", b"upgrade"),
+    ///              ("sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="), ("sec-websocket-version", b"8")];
+    /// let err = UpgradeRequest::from_parts("GET", "/", b"HTTP/1.1", wrong).unwrap_err();
+    /// assert_eq!(err.http_status(), Some(426));
+    /// ```
+    pub fn from_parts<I>(
+        method: &str,
+        target: &'a str,
+        version: &[u8],
+        headers: I,
+    ) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (&'a str, &'a [u8])>,
+    {
+        // §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
+        if method != "GET" {
+            return Err(Error::MethodNotGet);
+        }
+        if !is_http11_or_later(version) {
+            return Err(Error::HttpVersion);
+        }
+        if !target.starts_with('/') {
+            return Err(Error::HttpSyntax);
+        }
+        let (
+            mut host,
+            mut upgrade,
+            mut connection,
+            mut ws_version,
+            mut key,
+            mut origin,
+            mut protocols,
+        ) = (None, false, false, None, None, None, None);
+        let mut keys = 0u8;
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("host") {
+                host = Some(value);
+            } else if name.eq_ignore_ascii_case("upgrade") {
+                upgrade |= list_contains(value, "websocket");
+            } else if name.eq_ignore_ascii_case("connection") {
+                connection |= list_contains(value, "upgrade");
+            } else if name.eq_ignore_ascii_case("sec-websocket-version") {
+                ws_version = Some(value);
+            } else if name.eq_ignore_ascii_case("sec-websocket-key") {
+                key = Some(value);
+                keys = keys.saturating_add(1);
+            } else if name.eq_ignore_ascii_case("origin") {
+                origin = Some(value);
+            } else if name.eq_ignore_ascii_case("sec-websocket-protocol") {
+                protocols = Some(value);
+            }
+        }
+        // Items 3 and 4: is this an upgrade to WebSocket at all?
+        if !upgrade {
+            return Err(Error::MissingUpgrade);
+        }
+        if !connection {
+            return Err(Error::MissingConnectionUpgrade);
+        }
+        // Item 6, and §4.2.2 item 4: a version we do not speak gets 426 with
+        // the versions we do.
+        match ws_version.map(trim) {
+            None => return Err(Error::MissingVersion),
+            Some(b"13") => {}
+            Some(_) => return Err(Error::UnsupportedVersion),
+        }
+        // Item 5: exactly one key, 16 bytes once decoded.
+        let key = match key {
+            Some(k) if keys == 1 && is_valid_key(k) => k,
+            _ => return Err(Error::InvalidKey),
+        };
+        // Item 2.
+        let host = host
+            .and_then(|h| core::str::from_utf8(h).ok())
+            .filter(|h| !h.is_empty());
+        let host = host.ok_or(Error::MissingHost)?;
+        let origin = match origin {
+            Some(o) => Some(core::str::from_utf8(o).map_err(|_| Error::HttpSyntax)?),
+            None => None,
+        };
+        // Item 8: a list of tokens.
+        if let Some(p) = protocols {
+            for name in list(p) {
+                if name.len() > MAX_PROTOCOL_LEN {
+                    return Err(Error::HeaderTooLong);
+                }
+                if !name.iter().all(|&b| is_tchar(b)) {
+                    return Err(Error::HttpSyntax);
+                }
+            }
+        }
+        Ok(UpgradeRequest {
+            path: target,
+            host,
+            origin,
+            key,
+            protocol_list: protocols,
+            head_len: 0,
+        })
+    }
+
+    /// The subprotocols the client offered, in its order of preference.
+    pub fn protocols(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        list(self.protocol_list.unwrap_or_default()).filter_map(|p| core::str::from_utf8(p).ok())
+    }
+
+    /// Did the client offer `name` (case-sensitive, as §4.1 compares)?
+    pub fn offers(&self, name: &str) -> bool {
+        self.protocols().any(|p| p == name)
+    }
+
+    /// The target without its query string.
+    pub fn path_only(&self) -> &'a str {
+        self.path.split('?').next().unwrap_or(self.path)
+    }
+}
+
+fn is_http11_or_later(version: &[u8]) -> bool {
+    match version.strip_prefix(b"HTTP/") {
+        Some([b'1', b'.', minor @ ..]) => {
+            !minor.is_empty() && minor.iter().all(u8::is_ascii_digit) && minor != b"0"
+        }
+        Some([major, ..]) => (b'2'..=b'9').contains(major),
+        _ => false,
+    }
+}
+
+/// Write `101 Switching Protocols` for `request` into `out` (§4.2.2 item 5),
+/// choosing `protocol` (which should be one the client offered).
+pub fn write_accept(
+    request: &UpgradeRequest<'_>,
+    protocol: Option<&str>,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    let mut w = Writer::new(out);
+    w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")?
+        .put(&accept_key(request.key))?
+        .put(b"\r\n")?;
+    if let Some(p) = protocol {
+        w.put(b"Sec-WebSocket-Protocol: ")?
+            .put(p.as_bytes())?
+            .put(b"\r\n")?;
+    }
+    w.put(b"\r\n")?;
+    Ok(w.len())
+}
+
+/// Write the HTTP refusal for a handshake error into `out`: its status (400,
+/// 426 with `Sec-WebSocket-Version: 13`, or 431), and the reason as a
+/// plain-text body. An error that is not about the request gets 400.
+///
+/// ```
+/// let mut out = [0u8; 256];
+/// let n = wisp::handshake::write_refusal(wisp::Error::UnsupportedVersion, &mut out).unwrap();
+/// let text = core::str::from_utf8(&out[..n]).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 426 Upgrade Required\r\n"));
+/// assert!(text.contains("Sec-WebSocket-Version: 13\r\n"));
+/// assert!(text.ends_with("unsupported Sec-WebSocket-Version (need 13)\n"));
+/// ```
+pub fn write_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
+    let status = error.http_status().unwrap_or(400);
+    let extra: &[u8] = if status == 426 {
+        b"Sec-WebSocket-Version: 13\r\n"
+    } else {
+        b""
+    };
+    write_response(status, extra, error.as_str().as_bytes(), out)
+}
+
+/// Write a complete plain-text HTTP/1.1 response that closes the connection:
+/// status line, `extra` header lines (each ending in CRLF), and `body`
+/// followed by a newline. For the refusals a device's server sends (403,
+/// 404, 503 …).
+pub fn write_response(
+    status: u16,
+    extra: &[u8],
+    body: &[u8],
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    let mut w = Writer::new(out);
+    w.put(b"HTTP/1.1 ")?
+        .put_decimal(usize::from(status))?
+        .put(b" ")?
+        .put(reason_phrase(status).as_bytes())?
+        .put(b"\r\n")?
+        .put(extra)?
+        .put(b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")?
+        .put_decimal(body.len() + 1)?
+        .put(b"\r\nConnection: close\r\n\r\n")?
+        .put(body)?
+        .put(b"\n")?;
+    Ok(w.len())
+}
+
+/// The reason phrase of the statuses a WebSocket device answers with.
+pub const fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        101 => "Switching Protocols",
+        200 => "OK",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        426 => "Upgrade Required",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}

@@ -1,0 +1,225 @@
+//! Incremental UTF-8 validation ([RFC 6455 §8.1]).
+//!
+//! A text message arrives in frames, and a frame in chunks; a code point may be
+//! cut anywhere. [`Utf8Validator`] keeps one byte of state between chunks: how
+//! many continuation bytes are still owed and which range the next one must fall
+//! in (the ranges of RFC 3629 §4 that rule out overlong forms, surrogates and
+//! values above U+10FFFF). The bulk of each chunk goes through
+//! `core::str::from_utf8`; only the bytes around a cut are stepped one by one.
+//!
+//! Validation fails on the first byte that cannot continue a valid sequence,
+//! not at the end of the message: §8.1 asks an endpoint to fail the connection
+//! as soon as it sees invalid data.
+//!
+//! [RFC 6455 §8.1]: https://www.rfc-editor.org/rfc/rfc6455#section-8.1
+
+use crate::Error;
+
+/// Validates a text message fed in pieces of any size.
+///
+/// ```
+/// use wisp::utf8::Utf8Validator;
+/// let text = "naïve €".as_bytes();
+/// let mut v = Utf8Validator::new();
+/// for byte in text.chunks(1) {
+///     v.feed(byte).unwrap(); // "€" is three bytes, fed one at a time
+/// }
+/// assert!(v.finish().is_ok());
+///
+/// let mut v = Utf8Validator::new();
+/// v.feed(&[0xE2, 0x82]).unwrap();       // a prefix of "€": fine so far
+/// assert!(v.finish().is_err());         // but the message ends inside it
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Utf8Validator {
+    state: u8,
+}
+
+/// Range of the next continuation byte, stored in bits 2..5 of the state.
+const ANY: u8 = 0 << 2; // 80..=BF
+const AFTER_E0: u8 = 1 << 2; // A0..=BF: no overlong three-byte forms
+const AFTER_ED: u8 = 2 << 2; // 80..=9F: no UTF-16 surrogates
+const AFTER_F0: u8 = 3 << 2; // 90..=BF: no overlong four-byte forms
+const AFTER_F4: u8 = 4 << 2; // 80..=8F: nothing above U+10FFFF
+
+impl Utf8Validator {
+    /// A validator at the start of a message.
+    pub const fn new() -> Self {
+        Utf8Validator { state: 0 }
+    }
+
+    /// Restore a validator from [`to_byte`](Self::to_byte), for state packed
+    /// into a larger struct.
+    pub const fn from_byte(state: u8) -> Self {
+        Utf8Validator { state }
+    }
+
+    /// The validator's whole state as one byte.
+    pub const fn to_byte(self) -> u8 {
+        self.state
+    }
+
+    /// True when the bytes so far end on a code point boundary.
+    pub const fn is_boundary(self) -> bool {
+        self.state == 0
+    }
+
+    /// Check the next piece of the message.
+    ///
+    /// Returns [`Error::InvalidUtf8`] as soon as a byte cannot be part of valid
+    /// UTF-8, even if the piece ends right after it.
+    pub fn feed(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
+        // Finish a code point the previous piece cut.
+        while self.state != 0 {
+            let Some((&b, rest)) = bytes.split_first() else {
+                return Ok(());
+            };
+            self.state = step(self.state, b)?;
+            bytes = rest;
+        }
+        match core::str::from_utf8(bytes) {
+            Ok(_) => Ok(()),
+            // `error_len() == None`: the piece ends inside a sequence that is
+            // valid so far; remember where it stands.
+            Err(e) if e.error_len().is_none() => {
+                for &b in bytes.get(e.valid_up_to()..).unwrap_or_default() {
+                    self.state = step(self.state, b)?;
+                }
+                Ok(())
+            }
+            Err(_) => Err(Error::InvalidUtf8),
+        }
+    }
+
+    /// The message has ended: it is valid only if no code point is left open.
+    /// The validator is reset for the next message either way.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        let open = self.state != 0;
+        self.state = 0;
+        if open {
+            Err(Error::InvalidUtf8)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// One byte through the state machine. `state` is the number of continuation
+/// bytes still owed (low two bits) and the range the next one must be in.
+fn step(state: u8, b: u8) -> Result<u8, Error> {
+    if state == 0 {
+        return match b {
+            0x00..=0x7F => Ok(0),
+            0xC2..=0xDF => Ok(1 | ANY),
+            0xE0 => Ok(2 | AFTER_E0),
+            0xE1..=0xEC | 0xEE..=0xEF => Ok(2 | ANY),
+            0xED => Ok(2 | AFTER_ED),
+            0xF0 => Ok(3 | AFTER_F0),
+            0xF1..=0xF3 => Ok(3 | ANY),
+            0xF4 => Ok(3 | AFTER_F4),
+            // C0, C1 (overlong two-byte), F5..FF (beyond U+10FFFF), and a
+            // stray continuation byte.
+            _ => Err(Error::InvalidUtf8),
+        };
+    }
+    let (lo, hi) = match state & 0x1C {
+        AFTER_E0 => (0xA0, 0xBF),
+        AFTER_ED => (0x80, 0x9F),
+        AFTER_F0 => (0x90, 0xBF),
+        AFTER_F4 => (0x80, 0x8F),
+        _ => (0x80, 0xBF),
+    };
+    if b < lo || b > hi {
+        return Err(Error::InvalidUtf8);
+    }
+    // One continuation byte fewer; later ones may take any value.
+    Ok((state & 3).wrapping_sub(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    fn whole(bytes: &[u8]) -> bool {
+        let mut v = Utf8Validator::new();
+        v.feed(bytes).is_ok() && v.finish().is_ok()
+    }
+
+    #[test]
+    fn agrees_with_core_at_every_split_point() {
+        let samples: &[&[u8]] = &[
+            "κόσμε".as_bytes(),
+            "Hello-µ@ßöäüàá-UTF-8!!".as_bytes(),
+            "\u{0}\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}".as_bytes(),
+            b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited", // surrogate
+            b"\xc0\xaf",                                                       // overlong '/'
+            b"\xe0\x80\xaf",                                                   // overlong '/'
+            b"\xf0\x80\x80\xaf",                                               // overlong '/'
+            b"\xf4\x90\x80\x80",                                               // U+110000
+            b"\xed\xbf\xbf",                                                   // U+DFFF
+            b"\xf8\x88\x80\x80\x80",                                           // 5-byte form
+            b"\xfe\xff",
+            b"\x80",
+            b"\xe2\x82",     // truncated at end
+            b"\xf0\x9f\x98", // truncated at end
+            "€𝄞 ok".as_bytes(),
+        ];
+        for s in samples {
+            let expect = core::str::from_utf8(s).is_ok();
+            assert_eq!(whole(s), expect, "{s:x?}");
+            // Any two-way and three-way split gives the same answer.
+            for i in 0..=s.len() {
+                for j in i..=s.len() {
+                    let mut v = Utf8Validator::new();
+                    let ok = v.feed(&s[..i]).is_ok()
+                        && v.feed(&s[i..j]).is_ok()
+                        && v.feed(&s[j..]).is_ok()
+                        && v.finish().is_ok();
+                    assert_eq!(ok, expect, "{s:x?} split at {i},{j}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_two_and_three_byte_prefix_agrees_with_core() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let s = [a, b];
+                assert_eq!(whole(&s), core::str::from_utf8(&s).is_ok(), "{s:x?}");
+                let mut v = Utf8Validator::new();
+                let split = v.feed(&[a]).is_ok() && v.feed(&[b]).is_ok() && v.finish().is_ok();
+                assert_eq!(split, core::str::from_utf8(&s).is_ok(), "{s:x?} split");
+            }
+        }
+    }
+
+    #[test]
+    fn fails_on_first_bad_byte_not_at_the_end() {
+        // The surrogate's first two bytes are already impossible.
+        let mut v = Utf8Validator::new();
+        assert_eq!(v.feed(b"ok \xed\xa0"), Err(Error::InvalidUtf8));
+        // A lead byte beyond U+10FFFF fails when it arrives alone.
+        let mut v = Utf8Validator::new();
+        assert_eq!(v.feed(&[0xF5]), Err(Error::InvalidUtf8));
+        // Fed one byte at a time, the second byte of an overlong form fails.
+        let mut v = Utf8Validator::new();
+        v.feed(&[0xE0]).unwrap();
+        assert_eq!(v.feed(&[0x80]), Err(Error::InvalidUtf8));
+    }
+
+    #[test]
+    fn all_code_points_validate_one_byte_at_a_time() {
+        let mut buf = Vec::new();
+        for c in (0..=0x10FFFFu32).step_by(97).filter_map(char::from_u32) {
+            let mut tmp = [0u8; 4];
+            buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        }
+        let mut v = Utf8Validator::new();
+        for b in buf.chunks(1) {
+            v.feed(b).unwrap();
+        }
+        v.finish().unwrap();
+    }
+}

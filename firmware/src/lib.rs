@@ -1,0 +1,2 @@
+#![no_std]
+//! The simulated device firmware (see issue: device-sim).
