@@ -1,0 +1,465 @@
+//! wisp against an independent implementation (`tungstenite`) over real
+//! loopback sockets, in both roles, through the raw engine and through the
+//! `embedded-io` adapters (std::net and tokio).
+#![cfg(all(feature = "embedded-io", feature = "embedded-io-async"))]
+
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use tungstenite::Message;
+use tungstenite::protocol::CloseFrame as TCloseFrame;
+use tungstenite::protocol::frame::coding::CloseCode as TCode;
+use wisp::handshake::{ClientHandshake, UpgradeRequest, write_accept};
+use wisp::io::Incoming;
+use wisp::{CloseCode, CloseFrame, Connection, DataKind, Event, Outgoing, Role, Status};
+
+/// Read a request head from a socket and accept it; returns bytes read past it.
+fn accept_std(sock: &mut TcpStream) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 512];
+    loop {
+        let n = sock.read(&mut chunk).unwrap();
+        assert!(n > 0, "eof during handshake");
+        buf.extend_from_slice(&chunk[..n]);
+        if let Status::Complete(up) = UpgradeRequest::parse(&buf).unwrap() {
+            let mut out = [0u8; 256];
+            let m = write_accept(&up, None, &mut out).unwrap();
+            sock.write_all(&out[..m]).unwrap();
+            return buf[up.head_len..].to_vec();
+        }
+    }
+}
+
+fn listener() -> (TcpListener, String) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ws://{}/", l.local_addr().unwrap());
+    (l, url)
+}
+
+fn timeouts(s: &TcpStream) {
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+}
+
+/// The tungstenite client both server tests use: echo round trips, a
+/// streamed message from the server, then a clean close.
+fn tungstenite_client(url: String) {
+    let (mut ws, _) = tungstenite::connect(url).unwrap();
+    ws.send(Message::text("hello wisp")).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::text("hello wisp"));
+    let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    ws.send(Message::binary(big.clone())).unwrap();
+    assert_eq!(ws.read().unwrap(), Message::binary(big));
+    ws.send(Message::text("stream")).unwrap();
+    // The server streams one message of several frames with pings between.
+    let mut got = ws.read().unwrap();
+    while !got.is_text() {
+        got = ws.read().unwrap(); // pings are answered by tungstenite itself
+    }
+    assert_eq!(
+        got.into_text().unwrap().as_str(),
+        "line 0\nline 1\nline 2\nline 3\n"
+    );
+    ws.close(Some(TCloseFrame {
+        code: TCode::Normal,
+        reason: "bye".into(),
+    }))
+    .unwrap();
+    loop {
+        match ws.read() {
+            Ok(Message::Close(Some(frame))) => assert_eq!(frame.code, TCode::Normal),
+            Ok(_) => {}
+            Err(tungstenite::Error::ConnectionClosed) => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
+fn raw_engine_server_with_tungstenite_client() {
+    let (l, url) = listener();
+    let client = thread::spawn(move || tungstenite_client(url));
+    let (mut sock, _) = l.accept().unwrap();
+    timeouts(&sock);
+    let mut buf = accept_std(&mut sock);
+    let mut conn: Connection = Connection::new(Role::Server);
+    let mut out = vec![0u8; 200_000];
+    let mut msg = Vec::new();
+    let mut chunk = [0u8; 1024];
+    'outer: loop {
+        let mut at = 0;
+        loop {
+            let read = conn.read(&mut buf[at..]).unwrap();
+            at += read.consumed;
+            match read.event {
+                None => break,
+                Some(Event::Data { kind, payload, fin }) => {
+                    msg.extend_from_slice(payload);
+                    if fin {
+                        if msg == b"stream" {
+                            for i in 0..4 {
+                                let line = format!("line {i}\n");
+                                let fin = i == 3;
+                                let n = conn
+                                    .send(
+                                        Outgoing::Text {
+                                            payload: line.as_bytes(),
+                                            fin,
+                                        },
+                                        [0; 4],
+                                        &mut out,
+                                    )
+                                    .unwrap();
+                                sock.write_all(&out[..n]).unwrap();
+                                if !fin {
+                                    let n = conn
+                                        .send(Outgoing::Ping(b"keepalive"), [0; 4], &mut out)
+                                        .unwrap();
+                                    sock.write_all(&out[..n]).unwrap();
+                                }
+                            }
+                        } else {
+                            let frame = match kind {
+                                DataKind::Text => Outgoing::Text {
+                                    payload: &msg,
+                                    fin: true,
+                                },
+                                DataKind::Binary => Outgoing::Binary {
+                                    payload: &msg,
+                                    fin: true,
+                                },
+                            };
+                            let n = conn.send(frame, [0; 4], &mut out).unwrap();
+                            sock.write_all(&out[..n]).unwrap();
+                        }
+                        msg.clear();
+                    }
+                }
+                Some(Event::Ping(p)) => {
+                    let n = conn.send(Outgoing::Pong(p), [0; 4], &mut out).unwrap();
+                    sock.write_all(&out[..n]).unwrap();
+                }
+                Some(Event::Pong(_)) => {}
+                Some(Event::Close(c)) => {
+                    assert_eq!(
+                        c,
+                        CloseFrame {
+                            code: Some(CloseCode::NORMAL),
+                            reason: "bye"
+                        }
+                    );
+                    let n = conn.poll_transmit([0; 4], &mut out).unwrap().unwrap();
+                    sock.write_all(&out[..n]).unwrap();
+                    assert!(conn.is_closed());
+                    break 'outer;
+                }
+            }
+        }
+        buf.drain(..at);
+        let n = sock.read(&mut chunk).unwrap();
+        assert!(n > 0);
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    drop(sock); // §7.1.1: the server closes the TCP connection first
+    client.join().unwrap();
+}
+
+#[test]
+fn raw_engine_client_with_tungstenite_server() {
+    let (l, url) = listener();
+    let addr = l.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (sock, _) = l.accept().unwrap();
+        let mut ws = tungstenite::accept(sock).unwrap();
+        // Echo until the client closes.
+        loop {
+            match ws.read() {
+                Ok(m @ (Message::Text(_) | Message::Binary(_))) => ws.send(m).unwrap(),
+                Ok(Message::Close(_)) | Err(tungstenite::Error::ConnectionClosed) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        // Drain until the client is gone.
+        let _ = ws.flush();
+    });
+    let _ = url;
+    let mut sock = TcpStream::connect(addr).unwrap();
+    timeouts(&sock);
+    let hs = ClientHandshake::new(*b"0123456789abcdef");
+    let mut out = vec![0u8; 70_000];
+    let n = hs
+        .write_request(&addr.to_string(), "/", None, None, &mut out)
+        .unwrap();
+    sock.write_all(&out[..n]).unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let rest = loop {
+        let n = sock.read(&mut chunk).unwrap();
+        buf.extend_from_slice(&chunk[..n]);
+        if let Status::Complete(resp) = hs.parse_response(&buf, None).unwrap() {
+            break buf[resp.head_len..].to_vec();
+        }
+    };
+    let mut conn: Connection = Connection::new(Role::Client);
+    let mut key = 0x1234_5678u32;
+    let mut mask = move || {
+        key = key.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
+        key.to_le_bytes()
+    };
+    // A message streamed in three frames (masked), echoed back whole.
+    for (piece, fin) in [(&b"stre"[..], false), (b"amed ", false), (b"text", true)] {
+        let n = conn
+            .send(
+                Outgoing::Text {
+                    payload: piece,
+                    fin,
+                },
+                mask(),
+                &mut out,
+            )
+            .unwrap();
+        sock.write_all(&out[..n]).unwrap();
+    }
+    let payload = vec![7u8; 65_536];
+    let n = conn
+        .send(
+            Outgoing::Binary {
+                payload: &payload,
+                fin: true,
+            },
+            mask(),
+            &mut out,
+        )
+        .unwrap();
+    sock.write_all(&out[..n]).unwrap();
+    let mut buf = rest;
+    let mut got: Vec<(DataKind, Vec<u8>)> = Vec::new();
+    let mut msg = Vec::new();
+    while got.len() < 2 {
+        let mut at = 0;
+        while let Some(ev) = {
+            let r = conn.read(&mut buf[at..]).unwrap();
+            at += r.consumed;
+            r.event
+        } {
+            if let Event::Data { kind, payload, fin } = ev {
+                msg.extend_from_slice(payload);
+                if fin {
+                    got.push((kind, std::mem::take(&mut msg)));
+                }
+            }
+        }
+        buf.drain(..at);
+        if got.len() < 2 {
+            let n = sock.read(&mut chunk).unwrap();
+            assert!(n > 0);
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+    assert_eq!(got[0], (DataKind::Text, b"streamed text".to_vec()));
+    assert_eq!(got[1], (DataKind::Binary, payload));
+    let close = CloseFrame {
+        code: Some(CloseCode::NORMAL),
+        reason: "",
+    };
+    let n = conn.send(Outgoing::Close(close), mask(), &mut out).unwrap();
+    sock.write_all(&out[..n]).unwrap();
+    // The server's close reply arrives.
+    loop {
+        let n = sock.read(&mut chunk).unwrap();
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let r = conn.read(&mut buf).unwrap();
+        if matches!(r.event, Some(Event::Close(_))) {
+            break;
+        }
+    }
+    assert!(conn.is_closed());
+    server.join().unwrap();
+}
+
+#[test]
+fn blocking_adapter_over_std_net() {
+    use embedded_io_adapters::std::FromStd;
+    use wisp::io::blocking::WebSocket;
+
+    let (l, url) = listener();
+    let client = thread::spawn(move || tungstenite_client(url));
+    let (mut sock, _) = l.accept().unwrap();
+    timeouts(&sock);
+    let early = accept_std(&mut sock);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let conn: Connection = Connection::new(Role::Server);
+    let mut ws = WebSocket::new(FromStd::new(sock), conn, &mut rx, &mut tx, || [0; 4]).unwrap();
+    ws.session().preload(&early).unwrap();
+    let mut msg = Vec::new();
+    loop {
+        match ws.read().unwrap() {
+            Incoming::Data { kind, payload, fin } => {
+                msg.extend_from_slice(payload);
+                if !fin {
+                    continue;
+                }
+                let m = std::mem::take(&mut msg);
+                if m == b"stream" {
+                    for i in 0..4 {
+                        let line = format!("line {i}\n");
+                        ws.send(Outgoing::Text {
+                            payload: line.as_bytes(),
+                            fin: i == 3,
+                        })
+                        .unwrap();
+                        if i < 3 {
+                            ws.ping(b"k").unwrap();
+                        }
+                    }
+                } else if kind == DataKind::Text {
+                    ws.send(Outgoing::Text {
+                        payload: &m,
+                        fin: true,
+                    })
+                    .unwrap();
+                } else {
+                    // 100 kB through a 512-byte buffer: many frames, one message.
+                    ws.send(Outgoing::Binary {
+                        payload: &m,
+                        fin: true,
+                    })
+                    .unwrap();
+                }
+            }
+            Incoming::Pong(_) => {}
+            Incoming::Close(code) => {
+                assert_eq!(code, Some(CloseCode::NORMAL));
+                break;
+            }
+        }
+    }
+    ws.flush().unwrap();
+    drop(ws);
+    client.join().unwrap();
+}
+
+#[test]
+fn async_adapter_over_tokio() {
+    use embedded_io_adapters::tokio_1::FromTokio;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use wisp::io::asynch::WebSocket;
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/", l.local_addr().unwrap());
+        let client = thread::spawn(move || tungstenite_client(url));
+        let (mut sock, _) = l.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 512];
+        let early = loop {
+            let n = sock.read(&mut chunk).await.unwrap();
+            head.extend_from_slice(&chunk[..n]);
+            if let Status::Complete(up) = UpgradeRequest::parse(&head).unwrap() {
+                let mut out = [0u8; 256];
+                let m = write_accept(&up, None, &mut out).unwrap();
+                sock.write_all(&out[..m]).await.unwrap();
+                break head[up.head_len..].to_vec();
+            }
+        };
+        let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
+        let conn: Connection = Connection::new(Role::Server);
+        let mut ws =
+            WebSocket::new(FromTokio::new(sock), conn, &mut rx, &mut tx, || [0; 4]).unwrap();
+        ws.session().preload(&early).unwrap();
+        let mut msg = Vec::new();
+        loop {
+            match ws.read().await.unwrap() {
+                Incoming::Data { kind, payload, fin } => {
+                    msg.extend_from_slice(payload);
+                    if !fin {
+                        continue;
+                    }
+                    let m = std::mem::take(&mut msg);
+                    if m == b"stream" {
+                        for i in 0..4 {
+                            let line = format!("line {i}\n");
+                            ws.send(Outgoing::Text {
+                                payload: line.as_bytes(),
+                                fin: i == 3,
+                            })
+                            .await
+                            .unwrap();
+                            if i < 3 {
+                                ws.ping(b"k").await.unwrap();
+                            }
+                        }
+                    } else if kind == DataKind::Text {
+                        ws.send(Outgoing::Text {
+                            payload: &m,
+                            fin: true,
+                        })
+                        .await
+                        .unwrap();
+                    } else {
+                        ws.send(Outgoing::Binary {
+                            payload: &m,
+                            fin: true,
+                        })
+                        .await
+                        .unwrap();
+                    }
+                }
+                Incoming::Pong(_) => {}
+                Incoming::Close(code) => {
+                    assert_eq!(code, Some(CloseCode::NORMAL));
+                    break;
+                }
+            }
+        }
+        ws.flush().await.unwrap();
+        drop(ws);
+        client.join().unwrap();
+    });
+}
+
+#[test]
+fn adapter_fails_a_bad_peer_with_the_right_close_code() {
+    use embedded_io_adapters::std::FromStd;
+    use wisp::io::{IoError, blocking::WebSocket};
+
+    let (l, _) = listener();
+    let addr = l.local_addr().unwrap();
+    let peer = thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        timeouts(&s);
+        // An unmasked frame from a "client": 1002.
+        s.write_all(&[0x81, 0x02, b'h', b'i']).unwrap();
+        let mut got = [0u8; 64];
+        let n = s.read(&mut got).unwrap();
+        got[..n].to_vec()
+    });
+    let (sock, _) = l.accept().unwrap();
+    timeouts(&sock);
+    let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
+    let mut ws = WebSocket::new(
+        FromStd::new(sock),
+        Connection::new(Role::Server),
+        &mut rx,
+        &mut tx,
+        || [0; 4],
+    )
+    .unwrap();
+    assert!(matches!(
+        ws.read(),
+        Err(IoError::Protocol(wisp::Error::UnmaskedFrame))
+    ));
+    drop(ws);
+    let wire = peer.join().unwrap();
+    assert_eq!(&wire[..4], &[0x88, wire[1], 0x03, 0xEA]); // close, 1002
+}
