@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# THE test command: every check and every test of the workspace.
+# Installs what is missing first (scripts/setup.sh), so it works on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "format"
+cargo fmt --all --check
+
+step "clippy (workspace, all targets, all features)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "no_std builds: wisp for Cortex-M4F, Cortex-M0 and wasm32"
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi wasm32-unknown-unknown; do
+  cargo build -q -p wisp --lib --target "$target" --no-default-features
+  cargo build -q -p wisp --lib --target "$target" --all-features
+done
+cargo build -q -p wisp-firmware --lib --target thumbv7em-none-eabihf
+cargo build -q -p wisp-firmware --lib --target thumbv6m-none-eabi
+
+step "tests (host, 64-bit)"
+cargo test --workspace --all-features
+
+step "tests (wisp on a 32-bit target: i686)"
+cargo test -q -p wisp --all-features --target i686-unknown-linux-gnu
+
+step "all tests passed"
