@@ -232,6 +232,12 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         self.flags & TX_MSG != 0
     }
 
+    /// The next byte `read` sees starts a frame header: a wire tap can
+    /// decode the header from the raw bytes before handing them over.
+    pub const fn at_frame_start(&self) -> bool {
+        self.phase == PH_B0
+    }
+
     /// A received message is open (its final frame has not arrived).
     pub const fn is_receiving_message(&self) -> bool {
         self.flags & (RX_TEXT | RX_BINARY) != 0

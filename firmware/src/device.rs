@@ -1,0 +1,260 @@
+//! The device: a fixed table of sessions, the console, and the poll loop.
+//!
+//! The platform (twin, browser, board) owns the clock and the network. It
+//! hands each new connection to [`Device::attach`], calls [`Device::poll`]
+//! with the time whenever something may have happened, and drains
+//! [`Device::poll_log`] into its log.
+
+use wisp::CloseCode;
+
+use crate::console::{Console, Stats};
+use crate::http::{Asset, Service, Site};
+use crate::session::{Ctx, Ending, Outcome, Phase, Session, Timing};
+use crate::sim::XorShift;
+use crate::tap::Record;
+use crate::{Micros, Transport};
+
+/// How the device behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Config<'a> {
+    /// Sessions of any kind that may be open at once; one more is turned
+    /// away with `503` (HTTP) or a `1013` close (WebSocket).
+    pub max_connections: usize,
+    /// Keepalive and timeouts.
+    pub timing: Timing,
+    /// Periodic console lines per second.
+    pub rate: u32,
+    /// No web server: plain HTTP requests get `426`.
+    pub ws_only: bool,
+    /// Origins allowed besides the device's own and the dev server.
+    pub allowed_origins: &'a [&'a str],
+    /// What the boot banner calls the platform.
+    pub platform: &'a str,
+}
+
+impl Default for Config<'_> {
+    fn default() -> Self {
+        Config {
+            max_connections: 8,
+            timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
+            rate: 4,
+            ws_only: false,
+            allowed_origins: &[],
+            platform: "an unnamed platform",
+        }
+    }
+}
+
+/// Something the platform may want to log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogEvent {
+    /// A WebSocket session started.
+    Opened {
+        /// Session id.
+        id: u16,
+        /// Its service.
+        service: Service,
+    },
+    /// A session ended.
+    Closed {
+        /// Session id.
+        id: u16,
+        /// Its service, if it got that far.
+        service: Option<Service>,
+        /// Why.
+        ending: Ending,
+    },
+}
+
+/// The device. Its session slots are storage the platform provides (a static
+/// array on a board, a boxed slice on a host): the connection limit plus a
+/// spare or two, with which connections over the limit are told why they are
+/// turned away.
+pub struct Device<'a, T> {
+    slots: &'a mut [Option<Session<T>>],
+    console: Console,
+    site: Site<'a>,
+    cfg: Config<'a>,
+    next_id: u16,
+    taps: heapless::Deque<Record, 64>,
+    log: heapless::Deque<LogEvent, 32>,
+    rng: XorShift,
+    stats: Stats,
+    dropped_taps: u32,
+}
+
+impl<'a, T: Transport> Device<'a, T> {
+    /// Boot: print the banner. `slots` should all be `None`.
+    pub fn new(cfg: Config<'a>, assets: &'a [Asset], slots: &'a mut [Option<Session<T>>], seed: u32) -> Self {
+        let mut console = Console::new(cfg.rate, seed);
+        console.banner(cfg.platform);
+        Device {
+            slots,
+            console,
+            site: Site { assets, ws_only: cfg.ws_only, allowed_origins: cfg.allowed_origins },
+            cfg,
+            next_id: 1,
+            taps: heapless::Deque::new(),
+            log: heapless::Deque::new(),
+            rng: XorShift::new(seed ^ 0xA5A5_5A5A),
+            stats: Stats::default(),
+            dropped_taps: 0,
+        }
+    }
+
+    /// The console (to printf into it, or read it).
+    pub fn console(&mut self) -> &mut Console {
+        &mut self.console
+    }
+
+    /// Tell the device the wall-clock time, for its clock lines.
+    pub fn set_wall_clock(&mut self, unix_secs: u64) {
+        self.stats.wall_clock = Some(unix_secs);
+    }
+
+    /// Sessions open now.
+    pub fn sessions(&self) -> usize {
+        self.slots.iter().flatten().count()
+    }
+
+    /// Tap records dropped because the tap queue was full.
+    pub fn dropped_taps(&self) -> u32 {
+        self.dropped_taps
+    }
+
+    fn counted(&self) -> usize {
+        self.slots.iter().flatten().filter(|s| s.counts()).count()
+    }
+
+    fn take_id(&mut self) -> u16 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        id
+    }
+
+    /// A new connection. Beyond the limit it still gets a slot if a spare is
+    /// free, only to be told why it is turned away; with no slot at all the
+    /// transport is handed back to be dropped.
+    pub fn attach(&mut self, io: T, now: Micros) -> Result<u16, T> {
+        let busy = self.counted() >= self.cfg.max_connections;
+        let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else { return Err(io) };
+        let id = self.next_id;
+        *slot = Some(Session::accept(io, id, now, busy));
+        self.take_id();
+        Ok(id)
+    }
+
+    /// A connection the device dialed (`--connect`): it sends the upgrade
+    /// request and then streams the console as a WebSocket client.
+    pub fn attach_dialed(&mut self, io: T, host: &str, path: &str, now: Micros) -> Result<u16, T> {
+        let mut nonce = [0u8; 16];
+        for chunk in nonce.chunks_mut(4) {
+            chunk.copy_from_slice(&self.rng.next_u32().to_le_bytes());
+        }
+        let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else { return Err(io) };
+        let id = self.next_id;
+        *slot = Some(Session::dial(io, id, now, host, path, nonce));
+        self.take_id();
+        Ok(id)
+    }
+
+    /// Is session `id` still open?
+    pub fn is_open(&self, id: u16) -> bool {
+        self.slots.iter().flatten().any(|s| s.id == id)
+    }
+
+    /// Run everything that can run at `now`. Returns true if any bytes moved
+    /// (the platform may then poll again at once instead of sleeping).
+    pub fn poll(&mut self, now: Micros) -> bool {
+        let mut busy = false;
+        let room = self.slots.iter().flatten().filter_map(|s| s.room(&self.console)).max().unwrap_or(u32::MAX);
+        self.stats.sessions = self.sessions() as u32;
+        self.stats.session_ram = (self.stats.sessions as usize * core::mem::size_of::<Session<T>>()) as u32;
+        self.console.tick(now, &self.stats, room);
+        let full = self.counted() >= self.cfg.max_connections;
+        let tapping = self.slots.iter().flatten().any(|s| s.service() == Some(Service::Tap));
+        for slot in self.slots.iter_mut() {
+            let Some(session) = slot else { continue };
+            let was = session.phase();
+            let mut ctx = Ctx {
+                console: &mut self.console,
+                site: &self.site,
+                timing: self.cfg.timing,
+                full,
+                taps: if tapping { Some(&mut self.taps) } else { None },
+                rng: &mut self.rng,
+            };
+            let (rx0, tx0) = (session.rx_bytes, session.tx_bytes);
+            let outcome = session.poll(now, &mut ctx);
+            self.stats.rx_bytes += session.rx_bytes - rx0;
+            self.stats.tx_bytes += session.tx_bytes - tx0;
+            if let (false, Phase::Ws(service)) = (matches!(was, Phase::Ws(_)), session.phase())
+                && session.counts()
+            {
+                let _ = self.log.push_back(LogEvent::Opened { id: session.id, service });
+            }
+            match outcome {
+                Outcome::Idle => {}
+                Outcome::Busy => busy = true,
+                Outcome::Ended(ending) => {
+                    let service = match was {
+                        Phase::Ws(s) => Some(s),
+                        _ => session.service(),
+                    };
+                    let _ = self.log.push_back(LogEvent::Closed { id: session.id, service, ending });
+                    *slot = None;
+                    busy = true;
+                }
+            }
+        }
+        busy |= self.distribute_taps(now, full);
+        busy
+    }
+
+    fn distribute_taps(&mut self, now: Micros, full: bool) -> bool {
+        let mut any = false;
+        while let Some(record) = self.taps.pop_front() {
+            for session in self.slots.iter_mut().flatten() {
+                if session.service() != Some(Service::Tap) {
+                    continue;
+                }
+                let mut ctx = Ctx {
+                    console: &mut self.console,
+                    site: &self.site,
+                    timing: self.cfg.timing,
+                    full,
+                    taps: None,
+                    rng: &mut self.rng,
+                };
+                if session.tap(&record, now, &mut ctx) {
+                    any = true;
+                } else {
+                    self.dropped_taps = self.dropped_taps.wrapping_add(1);
+                }
+            }
+        }
+        any
+    }
+
+    /// Close every WebSocket session with `code` (1001 at shutdown) and every
+    /// other connection; keep polling until [`sessions`](Self::sessions) is 0.
+    pub fn close_all(&mut self, code: CloseCode, why: &'static str, now: Micros) {
+        let full = self.counted() >= self.cfg.max_connections;
+        for session in self.slots.iter_mut().flatten() {
+            let mut ctx = Ctx {
+                console: &mut self.console,
+                site: &self.site,
+                timing: self.cfg.timing,
+                full,
+                taps: None,
+                rng: &mut self.rng,
+            };
+            session.close(code, why, now, &mut ctx);
+        }
+    }
+
+    /// The next thing to log, if any.
+    pub fn poll_log(&mut self) -> Option<LogEvent> {
+        self.log.pop_front()
+    }
+}
