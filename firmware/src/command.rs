@@ -62,7 +62,13 @@ pub fn parse(text: &str) -> Result<Command<'_>, Refusal> {
     let text = text.trim_matches(|c| c == ' ' || c == '\r' || c == '\n' || c == '\t');
     let (word, rest) = text.split_once(' ').unwrap_or((text, ""));
     let rest = rest.trim_start_matches(' ');
-    let no_args = |c| if rest.is_empty() { Ok(c) } else { Err(Refusal("this command takes no arguments")) };
+    let no_args = |c| {
+        if rest.is_empty() {
+            Ok(c)
+        } else {
+            Err(Refusal("this command takes no arguments"))
+        }
+    };
     match word {
         "pause" => no_args(Command::Pause),
         "resume" => no_args(Command::Resume),
@@ -107,9 +113,25 @@ mod tests {
         assert_eq!(parse("dump 4096"), Ok(Command::Dump(4096)));
         assert_eq!(parse("ping"), Ok(Command::Ping));
         assert_eq!(parse("help"), Ok(Command::Help));
-        assert_eq!(parse("close 4000 bye now"), Ok(Command::Close(CloseCode(4000), "bye now")));
+        assert_eq!(
+            parse("close 4000 bye now"),
+            Ok(Command::Close(CloseCode(4000), "bye now"))
+        );
         assert_eq!(parse("close 1000"), Ok(Command::Close(CloseCode(1000), "")));
-        for bad in ["", "jump", "rate", "rate -1", "rate 100001", "burst 0", "dump 0", "dump 2000000", "close 1005", "close x", "print", "pause now"] {
+        for bad in [
+            "",
+            "jump",
+            "rate",
+            "rate -1",
+            "rate 100001",
+            "burst 0",
+            "dump 0",
+            "dump 2000000",
+            "close 1005",
+            "close x",
+            "print",
+            "pause now",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
     }

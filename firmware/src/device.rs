@@ -36,7 +36,11 @@ impl Default for Config<'_> {
     fn default() -> Self {
         Config {
             max_connections: 8,
-            timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
+            timing: Timing {
+                ping_interval: 10_000_000,
+                pong_timeout: 5_000_000,
+                http_timeout: 10_000_000,
+            },
             rate: 4,
             ws_only: false,
             allowed_origins: &[],
@@ -85,13 +89,22 @@ pub struct Device<'a, T> {
 
 impl<'a, T: Transport> Device<'a, T> {
     /// Boot: print the banner. `slots` should all be `None`.
-    pub fn new(cfg: Config<'a>, assets: &'a [Asset], slots: &'a mut [Option<Session<T>>], seed: u32) -> Self {
+    pub fn new(
+        cfg: Config<'a>,
+        assets: &'a [Asset],
+        slots: &'a mut [Option<Session<T>>],
+        seed: u32,
+    ) -> Self {
         let mut console = Console::new(cfg.rate, seed);
         console.banner(cfg.platform);
         Device {
             slots,
             console,
-            site: Site { assets, ws_only: cfg.ws_only, allowed_origins: cfg.allowed_origins },
+            site: Site {
+                assets,
+                ws_only: cfg.ws_only,
+                allowed_origins: cfg.allowed_origins,
+            },
             cfg,
             next_id: 1,
             taps: heapless::Deque::new(),
@@ -137,7 +150,9 @@ impl<'a, T: Transport> Device<'a, T> {
     /// transport is handed back to be dropped.
     pub fn attach(&mut self, io: T, now: Micros) -> Result<u16, T> {
         let busy = self.counted() >= self.cfg.max_connections;
-        let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else { return Err(io) };
+        let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else {
+            return Err(io);
+        };
         let id = self.next_id;
         *slot = Some(Session::accept(io, id, now, busy));
         self.take_id();
@@ -151,7 +166,9 @@ impl<'a, T: Transport> Device<'a, T> {
         for chunk in nonce.chunks_mut(4) {
             chunk.copy_from_slice(&self.rng.next_u32().to_le_bytes());
         }
-        let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else { return Err(io) };
+        let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else {
+            return Err(io);
+        };
         let id = self.next_id;
         *slot = Some(Session::dial(io, id, now, host, path, nonce));
         self.take_id();
@@ -167,12 +184,23 @@ impl<'a, T: Transport> Device<'a, T> {
     /// (the platform may then poll again at once instead of sleeping).
     pub fn poll(&mut self, now: Micros) -> bool {
         let mut busy = false;
-        let room = self.slots.iter().flatten().filter_map(|s| s.room(&self.console)).max().unwrap_or(u32::MAX);
+        let room = self
+            .slots
+            .iter()
+            .flatten()
+            .filter_map(|s| s.room(&self.console))
+            .max()
+            .unwrap_or(u32::MAX);
         self.stats.sessions = self.sessions() as u32;
-        self.stats.session_ram = (self.stats.sessions as usize * core::mem::size_of::<Session<T>>()) as u32;
+        self.stats.session_ram =
+            (self.stats.sessions as usize * core::mem::size_of::<Session<T>>()) as u32;
         self.console.tick(now, &self.stats, room);
         let full = self.counted() >= self.cfg.max_connections;
-        let tapping = self.slots.iter().flatten().any(|s| s.service() == Some(Service::Tap));
+        let tapping = self
+            .slots
+            .iter()
+            .flatten()
+            .any(|s| s.service() == Some(Service::Tap));
         for slot in self.slots.iter_mut() {
             let Some(session) = slot else { continue };
             let was = session.phase();
@@ -191,7 +219,10 @@ impl<'a, T: Transport> Device<'a, T> {
             if let (false, Phase::Ws(service)) = (matches!(was, Phase::Ws(_)), session.phase())
                 && session.counts()
             {
-                let _ = self.log.push_back(LogEvent::Opened { id: session.id, service });
+                let _ = self.log.push_back(LogEvent::Opened {
+                    id: session.id,
+                    service,
+                });
             }
             match outcome {
                 Outcome::Idle => {}
@@ -201,7 +232,11 @@ impl<'a, T: Transport> Device<'a, T> {
                         Phase::Ws(s) => Some(s),
                         _ => session.service(),
                     };
-                    let _ = self.log.push_back(LogEvent::Closed { id: session.id, service, ending });
+                    let _ = self.log.push_back(LogEvent::Closed {
+                        id: session.id,
+                        service,
+                        ending,
+                    });
                     *slot = None;
                     busy = true;
                 }

@@ -1,0 +1,17 @@
+//! The dashboard's release build, embedded in the binary so the twin needs
+//! nothing beside it (the way a board serves its pages from flash).
+//!
+//! The files are `web/dist/`, built by `scripts/build-web.sh`; the test
+//! command rebuilds them and fails if the committed build differs from the
+//! sources, so it cannot silently go stale.
+
+use wisp_firmware::Asset;
+
+/// The files the twin serves.
+pub fn dashboard() -> Vec<Asset> {
+    vec![Asset::new(
+        "/",
+        "text/html; charset=utf-8",
+        include_bytes!("../../web/dist/index.html"),
+    )]
+}
