@@ -37,10 +37,7 @@ impl<'a> CloseFrame<'a> {
     /// [`Error::InvalidUtf8`].
     pub fn parse(payload: &'a [u8]) -> Result<Self, Error> {
         match payload {
-            [] => Ok(CloseFrame {
-                code: None,
-                reason: "",
-            }),
+            [] => Ok(CloseFrame { code: None, reason: "" }),
             [_] => Err(Error::ClosePayload),
             [hi, lo, reason @ ..] => {
                 let code = CloseCode(u16::from_be_bytes([*hi, *lo]));
@@ -48,10 +45,7 @@ impl<'a> CloseFrame<'a> {
                     return Err(Error::InvalidCloseCode);
                 }
                 let reason = core::str::from_utf8(reason).map_err(|_| Error::InvalidUtf8)?;
-                Ok(CloseFrame {
-                    code: Some(code),
-                    reason,
-                })
+                Ok(CloseFrame { code: Some(code), reason })
             }
         }
     }
@@ -77,10 +71,7 @@ impl<'a> CloseFrame<'a> {
         };
         let reason = truncate(self.reason, MAX_REASON_LEN).as_bytes();
         let len = 2 + reason.len();
-        let Some((head, tail)) = out
-            .get_mut(..len)
-            .and_then(|o| o.split_first_chunk_mut::<2>())
-        else {
+        let Some((head, tail)) = out.get_mut(..len).and_then(|o| o.split_first_chunk_mut::<2>()) else {
             return Err(Error::BufferTooSmall);
         };
         *head = code.0.to_be_bytes();
@@ -106,10 +97,7 @@ mod tests {
     #[test]
     fn round_trip_and_truncation() {
         let long = "é".repeat(100); // 200 bytes
-        let c = CloseFrame {
-            code: Some(CloseCode(4001)),
-            reason: &long,
-        };
+        let c = CloseFrame { code: Some(CloseCode(4001)), reason: &long };
         let mut out = [0u8; 130];
         let n = c.write(&mut out).unwrap();
         assert!(n <= 125);
@@ -123,11 +111,7 @@ mod tests {
     fn every_code_is_checked() {
         for code in 0..=u16::MAX {
             let p = code.to_be_bytes();
-            assert_eq!(
-                CloseFrame::parse(&p).is_ok(),
-                CloseCode(code).is_allowed(),
-                "{code}"
-            );
+            assert_eq!(CloseFrame::parse(&p).is_ok(), CloseCode(code).is_allowed(), "{code}");
         }
     }
 }

@@ -161,10 +161,7 @@ const FAILED: u8 = 0x80;
 /// assert_eq!(Error::FrameTooBig.close_code().0, 1009);
 /// ```
 #[derive(Debug, Clone)]
-pub struct Connection<
-    const MAX_FRAME: u32 = DEFAULT_MAX_SIZE,
-    const MAX_MESSAGE: u32 = DEFAULT_MAX_SIZE,
-> {
+pub struct Connection<const MAX_FRAME: u32 = DEFAULT_MAX_SIZE, const MAX_MESSAGE: u32 = DEFAULT_MAX_SIZE> {
     /// Payload bytes left in the current frame (while the header is read: the
     /// extended length so far).
     remaining: u32,
@@ -203,11 +200,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
 
     /// This side's role.
     pub const fn role(&self) -> Role {
-        if self.flags & CLIENT != 0 {
-            Role::Client
-        } else {
-            Role::Server
-        }
+        if self.flags & CLIENT != 0 { Role::Client } else { Role::Server }
     }
 
     /// Both close frames have passed (or this side failed the connection and
@@ -290,36 +283,23 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             let n = self.read_header(rest)?;
             rest = rest.get_mut(n..).unwrap_or_default();
             if self.phase != PH_PAYLOAD {
-                return Ok(Read {
-                    consumed: total - rest.len(),
-                    event: None,
-                });
+                return Ok(Read { consumed: total - rest.len(), event: None });
             }
             if Opcode::from_bits(self.frame).is_control() {
                 // §5.5: at most 125 bytes, handed over whole.
                 let need = self.remaining as usize;
                 if rest.len() < need {
-                    return Ok(Read {
-                        consumed: total - rest.len(),
-                        event: None,
-                    });
+                    return Ok(Read { consumed: total - rest.len(), event: None });
                 }
                 let (payload, tail) = rest.split_at_mut(need);
                 let consumed = total - tail.len();
-                return Ok(Read {
-                    consumed,
-                    event: Some(self.control(payload)?),
-                });
+                return Ok(Read { consumed, event: Some(self.control(payload)?) });
             }
             let take = rest.len().min(self.remaining as usize);
             let (payload, tail) = rest.split_at_mut(take);
             self.unmask(payload);
             self.remaining -= take as u32;
-            let kind = if self.flags & RX_TEXT != 0 {
-                DataKind::Text
-            } else {
-                DataKind::Binary
-            };
+            let kind = if self.flags & RX_TEXT != 0 { DataKind::Text } else { DataKind::Binary };
             let mut fin = false;
             if kind == DataKind::Text {
                 let mut v = Utf8Validator::from_byte(self.utf8);
@@ -339,16 +319,10 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             }
             if take > 0 || fin {
                 let consumed = total - tail.len();
-                return Ok(Read {
-                    consumed,
-                    event: Some(Event::Data { kind, payload, fin }),
-                });
+                return Ok(Read { consumed, event: Some(Event::Data { kind, payload, fin }) });
             }
             if tail.is_empty() {
-                return Ok(Read {
-                    consumed: total,
-                    event: None,
-                });
+                return Ok(Read { consumed: total, event: None });
             }
             // An empty non-final fragment: nothing to report, go on.
             rest = tail;
@@ -362,9 +336,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         while self.phase != PH_PAYLOAD {
             // The masking key in one copy when all of it is here.
             if self.phase == PH_MASK
-                && let Some(key) = input
-                    .get(at..at + 4)
-                    .and_then(|k| <[u8; 4]>::try_from(k).ok())
+                && let Some(key) = input.get(at..at + 4).and_then(|k| <[u8; 4]>::try_from(k).ok())
             {
                 self.mask = key;
                 self.phase = PH_PAYLOAD;
@@ -394,11 +366,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
                 }
                 self.remaining = self.remaining << 8 | u32::from(b);
                 self.phase += 1;
-                if self.phase == PH_MASK {
-                    self.length_known()
-                } else {
-                    Ok(())
-                }
+                if self.phase == PH_MASK { self.length_known() } else { Ok(()) }
             }
             _ => {
                 if let Some(k) = self.mask.get_mut(usize::from(self.phase - PH_MASK)) {
@@ -480,11 +448,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
                 _ => return Err(Error::MessageTooBig),
             }
         }
-        self.phase = if self.flags & CLIENT != 0 {
-            PH_PAYLOAD
-        } else {
-            PH_MASK
-        };
+        self.phase = if self.flags & CLIENT != 0 { PH_PAYLOAD } else { PH_MASK };
         Ok(())
     }
 
@@ -555,12 +519,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
     /// // text(FIN=0) "He", ping, continuation "ll", ping, continuation(FIN=1) "o"
     /// assert_eq!(wire, [0x01, 2, b'H', b'e', 0x89, 0, 0x00, 2, b'l', b'l', 0x89, 0, 0x80, 1, b'o']);
     /// ```
-    pub fn send(
-        &mut self,
-        frame: Outgoing<'_>,
-        mask: [u8; 4],
-        out: &mut [u8],
-    ) -> Result<usize, Error> {
+    pub fn send(&mut self, frame: Outgoing<'_>, mask: [u8; 4], out: &mut [u8]) -> Result<usize, Error> {
         let closing = matches!(frame, Outgoing::Close(_));
         if self.flags & CLOSE_SENT != 0 || (self.flags & FAILED != 0 && !closing) {
             return Err(Error::Closed);
@@ -588,13 +547,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             return Err(Error::ControlTooLong);
         }
         let client = self.flags & CLIENT != 0;
-        let header = Header {
-            fin,
-            rsv: 0,
-            opcode,
-            mask: client.then_some(mask),
-            payload_len: len as u64,
-        };
+        let header = Header { fin, rsv: 0, opcode, mask: client.then_some(mask), payload_len: len as u64 };
         let at = header.encode(out)?;
         let Some(payload) = out.get_mut(at..at + len) else {
             return Err(Error::BufferTooSmall);
@@ -609,11 +562,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         if closing {
             self.flags = (self.flags | CLOSE_SENT) & !CLOSE_OWED;
         } else if !opcode.is_control() {
-            if fin {
-                self.flags &= !TX_MSG
-            } else {
-                self.flags |= TX_MSG
-            }
+            if fin { self.flags &= !TX_MSG } else { self.flags |= TX_MSG }
         }
         Ok(at + len)
     }
@@ -625,7 +574,6 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             return Ok(None);
         };
         let reason = code.map_or("", CloseCode::name);
-        self.send(Outgoing::Close(CloseFrame { code, reason }), mask, out)
-            .map(Some)
+        self.send(Outgoing::Close(CloseFrame { code, reason }), mask, out).map(Some)
     }
 }

@@ -96,11 +96,7 @@ impl Utf8Validator {
     pub fn finish(&mut self) -> Result<(), Error> {
         let open = self.state != 0;
         self.state = 0;
-        if open {
-            Err(Error::InvalidUtf8)
-        } else {
-            Ok(())
-        }
+        if open { Err(Error::InvalidUtf8) } else { Ok(()) }
     }
 }
 

@@ -37,10 +37,7 @@ fn rfc_single_frame_unmasked_text_to_client() {
 
 #[test]
 fn rfc_single_frame_masked_text_to_server() {
-    let seen = server_reads(&[
-        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
-    ])
-    .unwrap();
+    let seen = server_reads(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]).unwrap();
     assert_eq!(seen, [Seen::Message(DataKind::Text, b"Hello".to_vec())]);
 }
 
@@ -54,10 +51,7 @@ fn rfc_fragmented_unmasked_text() {
 fn rfc_ping_and_masked_pong() {
     let seen = client_reads(&[0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]).unwrap();
     assert_eq!(seen, [Seen::Ping(b"Hello".to_vec())]);
-    let seen = server_reads(&[
-        0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
-    ])
-    .unwrap();
+    let seen = server_reads(&[0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]).unwrap();
     assert_eq!(seen, [Seen::Pong(b"Hello".to_vec())]);
 }
 
@@ -76,11 +70,7 @@ fn rfc_256_bytes_and_64k_binary() {
         assert_eq!(seen, [Seen::Message(DataKind::Binary, data)]);
         // And the server engine writes exactly those headers.
         let mut tx = Sender::new(Role::Server);
-        tx.send(Outgoing::Binary {
-            payload: &wire[wire.len() - len..],
-            fin: true,
-        })
-        .unwrap();
+        tx.send(Outgoing::Binary { payload: &wire[wire.len() - len..], fin: true }).unwrap();
         assert_eq!(tx.wire, wire);
     }
 }
@@ -103,13 +93,7 @@ fn empty_messages_and_empty_fragments() {
     wire.extend(masked(0x00, b"", KEY)); // empty middle
     wire.extend(masked(0x80, b"x", KEY)); // final
     let seen = server_reads(&wire).unwrap();
-    assert_eq!(
-        seen,
-        [
-            Seen::Message(DataKind::Text, vec![]),
-            Seen::Message(DataKind::Binary, b"x".to_vec())
-        ]
-    );
+    assert_eq!(seen, [Seen::Message(DataKind::Text, vec![]), Seen::Message(DataKind::Binary, b"x".to_vec())]);
 }
 
 #[test]
@@ -122,11 +106,7 @@ fn control_frames_between_fragments() {
     let seen = server_reads(&wire).unwrap();
     assert_eq!(
         seen,
-        [
-            Seen::Ping(b"p1".to_vec()),
-            Seen::Pong(vec![]),
-            Seen::Message(DataKind::Text, b"Hello".to_vec())
-        ]
+        [Seen::Ping(b"p1".to_vec()), Seen::Pong(vec![]), Seen::Message(DataKind::Text, b"Hello".to_vec())]
     );
 }
 
@@ -142,14 +122,8 @@ fn fails(wire: &[u8], error: Error, code: u16) {
     assert_eq!(rx.conn.owed_close(), Some(Some(CloseCode(code))));
     let mut out = [0u8; 160];
     let n = rx.conn.poll_transmit([0; 4], &mut out).unwrap().unwrap();
-    assert_eq!(
-        &out[..4],
-        &[0x88, (n - 2) as u8, (code >> 8) as u8, code as u8]
-    );
-    assert_eq!(
-        rx.conn.send(Outgoing::Ping(b""), [0; 4], &mut out),
-        Err(Error::Closed)
-    );
+    assert_eq!(&out[..4], &[0x88, (n - 2) as u8, (code >> 8) as u8, code as u8]);
+    assert_eq!(rx.conn.send(Outgoing::Ping(b""), [0; 4], &mut out), Err(Error::Closed));
     assert!(rx.conn.is_closed());
     assert_eq!(rx.conn.read(&mut [0x81]), Err(Error::Closed));
 }
@@ -172,19 +146,12 @@ fn reserved_opcodes_1002() {
 fn masking_direction_1002() {
     fails(&[0x81, 0x01, b'x'], Error::UnmaskedFrame, 1002);
     let mut rx = Receiver::new(Role::Client, 64);
-    assert_eq!(
-        rx.feed(&masked(0x81, b"x", KEY), 64),
-        Err(Error::MaskedFrame)
-    );
+    assert_eq!(rx.feed(&masked(0x81, b"x", KEY), 64), Err(Error::MaskedFrame));
 }
 
 #[test]
 fn fragmentation_rules_1002() {
-    fails(
-        &masked(0x80, b"lo", KEY),
-        Error::UnexpectedContinuation,
-        1002,
-    );
+    fails(&masked(0x80, b"lo", KEY), Error::UnexpectedContinuation, 1002);
     let mut wire = masked(0x01, b"Hel", KEY);
     wire.extend(masked(0x81, b"lo", KEY));
     fails(&wire, Error::ExpectedContinuation, 1002);
@@ -195,32 +162,20 @@ fn fragmentation_rules_1002() {
 #[test]
 fn utf8_failures_1007() {
     fails(
-        &masked(
-            0x81,
-            b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited",
-            KEY,
-        ),
+        &masked(0x81, b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited", KEY),
         Error::InvalidUtf8,
         1007,
     );
     // A code point split across fragments is fine...
     let mut wire = masked(0x01, b"\xe2\x82", KEY);
     wire.extend(masked(0x80, b"\xac", KEY));
-    assert_eq!(
-        server_reads(&wire).unwrap(),
-        [Seen::Message(DataKind::Text, "€".as_bytes().to_vec())]
-    );
+    assert_eq!(server_reads(&wire).unwrap(), [Seen::Message(DataKind::Text, "€".as_bytes().to_vec())]);
     // ...a message that ends inside one is not.
     let mut wire = masked(0x01, b"ok", KEY);
     wire.extend(masked(0x80, b"\xe2\x82", KEY));
     fails(&wire, Error::InvalidUtf8, 1007);
     // Overlong, surrogate, beyond U+10FFFF.
-    for bad in [
-        &b"\xc0\xaf"[..],
-        b"\xed\xbf\xbf",
-        b"\xf4\x90\x80\x80",
-        b"\xf8\x88\x80\x80\x80",
-    ] {
+    for bad in [&b"\xc0\xaf"[..], b"\xed\xbf\xbf", b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80"] {
         fails(&masked(0x81, bad, KEY), Error::InvalidUtf8, 1007);
     }
 }
@@ -239,23 +194,11 @@ fn utf8_fails_fast_mid_frame() {
 #[test]
 fn close_payload_rules() {
     fails(&masked(0x88, &[0x03], KEY), Error::ClosePayload, 1002);
-    for code in [
-        0u16, 999, 1004, 1005, 1006, 1012, 1015, 1016, 2000, 2999, 5000, 65535,
-    ] {
-        fails(
-            &masked(0x88, &code.to_be_bytes(), KEY),
-            Error::InvalidCloseCode,
-            1002,
-        );
+    for code in [0u16, 999, 1004, 1005, 1006, 1012, 1015, 1016, 2000, 2999, 5000, 65535] {
+        fails(&masked(0x88, &code.to_be_bytes(), KEY), Error::InvalidCloseCode, 1002);
     }
-    fails(
-        &masked(0x88, b"\x03\xe8\xff\xfe", KEY),
-        Error::InvalidUtf8,
-        1007,
-    );
-    for code in [
-        1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999,
-    ] {
+    fails(&masked(0x88, b"\x03\xe8\xff\xfe", KEY), Error::InvalidUtf8, 1007);
+    for code in [1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999] {
         let seen = server_reads(&masked(0x88, &code.to_be_bytes(), KEY)).unwrap();
         assert_eq!(seen, [Seen::Close(Some(CloseCode(code)), String::new())]);
     }
@@ -302,13 +245,7 @@ fn close_handshake_server_answers_client() {
     let mut server: Connection = Connection::new(Role::Server);
     let mut wire = masked(0x88, b"\x03\xe8bye", KEY);
     let read = server.read(&mut wire).unwrap();
-    assert_eq!(
-        read.event,
-        Some(Event::Close(CloseFrame {
-            code: Some(CloseCode::NORMAL),
-            reason: "bye"
-        }))
-    );
+    assert_eq!(read.event, Some(Event::Close(CloseFrame { code: Some(CloseCode::NORMAL), reason: "bye" })));
     assert!(server.close_received() && !server.is_closed());
     // The reply echoes the code.
     let mut out = [0u8; 140];
@@ -317,10 +254,7 @@ fn close_handshake_server_answers_client() {
     assert!(server.is_closed());
     assert_eq!(server.poll_transmit([0; 4], &mut out), Ok(None));
     // Nothing more goes out after the close.
-    let text = Outgoing::Text {
-        payload: b"late",
-        fin: true,
-    };
+    let text = Outgoing::Text { payload: b"late", fin: true };
     assert_eq!(server.send(text, [0; 4], &mut out), Err(Error::Closed));
 }
 
@@ -328,32 +262,17 @@ fn close_handshake_server_answers_client() {
 fn close_handshake_initiated_by_server() {
     let mut server: Connection = Connection::new(Role::Server);
     let mut out = [0u8; 140];
-    let close = CloseFrame {
-        code: Some(CloseCode::GOING_AWAY),
-        reason: "shutdown",
-    };
-    server
-        .send(Outgoing::Close(close), [0; 4], &mut out)
-        .unwrap();
+    let close = CloseFrame { code: Some(CloseCode::GOING_AWAY), reason: "shutdown" };
+    server.send(Outgoing::Close(close), [0; 4], &mut out).unwrap();
     assert!(server.close_sent() && !server.is_closed());
-    assert_eq!(
-        server.send(Outgoing::Ping(b""), [0; 4], &mut out),
-        Err(Error::Closed)
-    );
+    assert_eq!(server.send(Outgoing::Ping(b""), [0; 4], &mut out), Err(Error::Closed));
     // Data may still arrive until the peer's close.
     let mut data = masked(0x81, b"in flight", KEY);
     assert!(server.read(&mut data).unwrap().event.is_some());
     let mut reply = masked(0x88, b"\x03\xe9", KEY);
-    assert!(matches!(
-        server.read(&mut reply).unwrap().event,
-        Some(Event::Close(_))
-    ));
+    assert!(matches!(server.read(&mut reply).unwrap().event, Some(Event::Close(_))));
     assert!(server.is_closed());
-    assert_eq!(
-        server.poll_transmit([0; 4], &mut out),
-        Ok(None),
-        "no second close"
-    );
+    assert_eq!(server.poll_transmit([0; 4], &mut out), Ok(None), "no second close");
 }
 
 #[test]
@@ -361,13 +280,7 @@ fn empty_close_is_answered_with_empty_close() {
     let mut server: Connection = Connection::new(Role::Server);
     let mut wire = masked(0x88, b"", KEY);
     let read = server.read(&mut wire).unwrap();
-    assert_eq!(
-        read.event,
-        Some(Event::Close(CloseFrame {
-            code: None,
-            reason: ""
-        }))
-    );
+    assert_eq!(read.event, Some(Event::Close(CloseFrame { code: None, reason: "" })));
     let mut out = [0u8; 8];
     assert_eq!(server.poll_transmit([0; 4], &mut out), Ok(Some(2)));
     assert_eq!(&out[..2], &[0x88, 0x00]);
@@ -377,48 +290,19 @@ fn empty_close_is_answered_with_empty_close() {
 fn send_side_rules() {
     let mut c: Connection = Connection::new(Role::Server);
     let mut out = [0u8; 300];
-    assert_eq!(
-        c.send(Outgoing::Ping(&[0; 126]), [0; 4], &mut out),
-        Err(Error::ControlTooLong)
-    );
-    let bad = CloseFrame {
-        code: Some(CloseCode(1005)),
-        reason: "",
-    };
-    assert_eq!(
-        c.send(Outgoing::Close(bad), [0; 4], &mut out),
-        Err(Error::InvalidCloseCode)
-    );
+    assert_eq!(c.send(Outgoing::Ping(&[0; 126]), [0; 4], &mut out), Err(Error::ControlTooLong));
+    let bad = CloseFrame { code: Some(CloseCode(1005)), reason: "" };
+    assert_eq!(c.send(Outgoing::Close(bad), [0; 4], &mut out), Err(Error::InvalidCloseCode));
     // 1013 is in the IANA registry: a full server may send it.
-    let busy = CloseFrame {
-        code: Some(CloseCode::TRY_AGAIN_LATER),
-        reason: "full",
-    };
+    let busy = CloseFrame { code: Some(CloseCode::TRY_AGAIN_LATER), reason: "full" };
     let mut small = [0u8; 3];
-    assert_eq!(
-        c.send(Outgoing::Close(busy), [0; 4], &mut small),
-        Err(Error::BufferTooSmall)
-    );
+    assert_eq!(c.send(Outgoing::Close(busy), [0; 4], &mut small), Err(Error::BufferTooSmall));
     assert!(!c.close_sent(), "a failed write changes nothing");
     assert!(c.send(Outgoing::Close(busy), [0; 4], &mut out).is_ok());
     // A client masks with the key it is given.
     let mut client: Connection = Connection::new(Role::Client);
-    let n = client
-        .send(
-            Outgoing::Text {
-                payload: b"Hello",
-                fin: true,
-            },
-            KEY,
-            &mut out,
-        )
-        .unwrap();
-    assert_eq!(
-        &out[..n],
-        &[
-            0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58
-        ]
-    );
+    let n = client.send(Outgoing::Text { payload: b"Hello", fin: true }, KEY, &mut out).unwrap();
+    assert_eq!(&out[..n], &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
 }
 
 #[test]

@@ -26,12 +26,7 @@ fn refusal(err: Error) -> (String, String) {
     let n = write_refusal(err, &mut out).unwrap();
     let text = String::from_utf8(out[..n].to_vec()).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Content-Length: "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let len: usize = head.lines().find_map(|l| l.strip_prefix("Content-Length: ")).unwrap().parse().unwrap();
     assert_eq!(len, body.len());
     (head.lines().next().unwrap().to_string(), body.to_string())
 }
@@ -39,10 +34,7 @@ fn refusal(err: Error) -> (String, String) {
 #[test]
 fn rfc_sample_is_accepted_with_the_rfc_accept_value() {
     let up = parse(SAMPLE).unwrap();
-    assert_eq!(
-        (up.path, up.host, up.origin),
-        ("/chat", "server.example.com", Some("http://example.com"))
-    );
+    assert_eq!((up.path, up.host, up.origin), ("/chat", "server.example.com", Some("http://example.com")));
     assert_eq!(up.head_len, SAMPLE.len());
     assert_eq!(up.protocols().collect::<Vec<_>>(), ["chat", "superchat"]);
     let mut out = [0u8; 256];
@@ -54,20 +46,13 @@ fn rfc_sample_is_accepted_with_the_rfc_accept_value() {
          Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
     );
     // Too small a buffer is an error, not a truncated response.
-    assert_eq!(
-        write_accept(&up, None, &mut out[..40]),
-        Err(Error::BufferTooSmall)
-    );
+    assert_eq!(write_accept(&up, None, &mut out[..40]), Err(Error::BufferTooSmall));
 }
 
 #[test]
 fn incremental_input_is_partial_until_complete() {
     for cut in 0..SAMPLE.len() {
-        assert_eq!(
-            UpgradeRequest::parse(&SAMPLE.as_bytes()[..cut]),
-            Ok(Status::Partial),
-            "cut {cut}"
-        );
+        assert_eq!(UpgradeRequest::parse(&SAMPLE.as_bytes()[..cut]), Ok(Status::Partial), "cut {cut}");
     }
 }
 
@@ -75,80 +60,25 @@ fn incremental_input_is_partial_until_complete() {
 fn each_missing_or_wrong_header_gets_its_refusal() {
     let cases: &[(&str, &str, Error, u16)] = &[
         ("GET /chat", "POST /chat", Error::MethodNotGet, 400),
-        (
-            "HTTP/1.1\r\nHost",
-            "HTTP/1.0\r\nHost",
-            Error::HttpVersion,
-            400,
-        ),
+        ("HTTP/1.1\r\nHost", "HTTP/1.0\r\nHost", Error::HttpVersion, 400),
         ("Host: server.example.com\r\n", "", Error::MissingHost, 400),
-        (
-            "Host: server.example.com\r\n",
-            "Host:\r\n",
-            Error::MissingHost,
-            400,
-        ),
+        ("Host: server.example.com\r\n", "Host:\r\n", Error::MissingHost, 400),
         ("Upgrade: websocket\r\n", "", Error::MissingUpgrade, 400),
-        (
-            "Upgrade: websocket\r\n",
-            "Upgrade: h2c\r\n",
-            Error::MissingUpgrade,
-            400,
-        ),
-        (
-            "Connection: Upgrade\r\n",
-            "",
-            Error::MissingConnectionUpgrade,
-            400,
-        ),
-        (
-            "Connection: Upgrade\r\n",
-            "Connection: keep-alive\r\n",
-            Error::MissingConnectionUpgrade,
-            400,
-        ),
-        (
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
-            "",
-            Error::InvalidKey,
-            400,
-        ),
-        (
-            "dGhlIHNhbXBsZSBub25jZQ==",
-            "dGhlIHNhbXBsZSBub25jZQ",
-            Error::InvalidKey,
-            400,
-        ),
-        (
-            "dGhlIHNhbXBsZSBub25jZQ==",
-            "not base64 at all!!!!!!!",
-            Error::InvalidKey,
-            400,
-        ),
-        (
-            "Sec-WebSocket-Version: 13\r\n",
-            "",
-            Error::MissingVersion,
-            400,
-        ),
-        (
-            "Sec-WebSocket-Version: 13",
-            "Sec-WebSocket-Version: 8",
-            Error::UnsupportedVersion,
-            426,
-        ),
+        ("Upgrade: websocket\r\n", "Upgrade: h2c\r\n", Error::MissingUpgrade, 400),
+        ("Connection: Upgrade\r\n", "", Error::MissingConnectionUpgrade, 400),
+        ("Connection: Upgrade\r\n", "Connection: keep-alive\r\n", Error::MissingConnectionUpgrade, 400),
+        ("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "", Error::InvalidKey, 400),
+        ("dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ", Error::InvalidKey, 400),
+        ("dGhlIHNhbXBsZSBub25jZQ==", "not base64 at all!!!!!!!", Error::InvalidKey, 400),
+        ("Sec-WebSocket-Version: 13\r\n", "", Error::MissingVersion, 400),
+        ("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8", Error::UnsupportedVersion, 426),
         (
             "Sec-WebSocket-Protocol: chat, superchat",
             "Sec-WebSocket-Protocol: chat, sup\"erchat",
             Error::HttpSyntax,
             400,
         ),
-        (
-            "Origin: http://example.com\r\n",
-            "Origin http://example.com\r\n",
-            Error::HttpSyntax,
-            400,
-        ),
+        ("Origin: http://example.com\r\n", "Origin http://example.com\r\n", Error::HttpSyntax, 400),
     ];
     for (from, to, err, status) in cases {
         assert!(SAMPLE.contains(from), "{from}");
@@ -162,11 +92,7 @@ fn each_missing_or_wrong_header_gets_its_refusal() {
     // 426 tells the client which version to use (§4.2.2 item 4).
     let mut out = [0u8; 512];
     let n = write_refusal(Error::UnsupportedVersion, &mut out).unwrap();
-    assert!(
-        std::str::from_utf8(&out[..n])
-            .unwrap()
-            .contains("\r\nSec-WebSocket-Version: 13\r\n")
-    );
+    assert!(std::str::from_utf8(&out[..n]).unwrap().contains("\r\nSec-WebSocket-Version: 13\r\n"));
 }
 
 #[test]
@@ -190,25 +116,14 @@ fn inputs_that_crash_other_stacks_get_400() {
     assert_eq!(parse(&req), Err(Error::HeaderTooLong));
     assert_eq!(Error::HeaderTooLong.http_status(), Some(400));
     // Two keys.
-    let req = SAMPLE.replace(
-        "Origin:",
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin:",
-    );
+    let req = SAMPLE.replace("Origin:", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin:");
     assert_eq!(parse(&req), Err(Error::InvalidKey));
     // A head beyond the bound: 431, before the end ever arrives.
     let huge = format!("GET / HTTP/1.1\r\nX-Pad: {}\r\n", "x".repeat(5000));
-    assert_eq!(
-        UpgradeRequest::parse(huge.as_bytes()),
-        Err(Error::HeadersTooLarge)
-    );
-    assert_eq!(
-        refusal(Error::HeadersTooLarge).0,
-        "HTTP/1.1 431 Request Header Fields Too Large"
-    );
+    assert_eq!(UpgradeRequest::parse(huge.as_bytes()), Err(Error::HeadersTooLarge));
+    assert_eq!(refusal(Error::HeadersTooLarge).0, "HTTP/1.1 431 Request Header Fields Too Large");
     // Binary junk.
-    assert!(
-        UpgradeRequest::parse(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n").is_err()
-    );
+    assert!(UpgradeRequest::parse(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n").is_err());
 }
 
 #[test]
@@ -225,81 +140,38 @@ fn works_behind_a_web_server_that_parsed_the_request() {
     assert!(up.offers("debug"));
     let mut out = [0u8; 256];
     let n = write_accept(&up, Some("debug"), &mut out).unwrap();
-    assert!(
-        std::str::from_utf8(&out[..n])
-            .unwrap()
-            .contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
-    );
-    assert_eq!(
-        UpgradeRequest::from_parts("PUT", "/", b"HTTP/1.1", headers),
-        Err(Error::MethodNotGet)
-    );
+    assert!(std::str::from_utf8(&out[..n]).unwrap().contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+    assert_eq!(UpgradeRequest::from_parts("PUT", "/", b"HTTP/1.1", headers), Err(Error::MethodNotGet));
 }
 
 #[test]
 fn client_handshake_checks_the_answer() {
     let hs = ClientHandshake::new(*b"the sample nonce");
     let mut out = [0u8; 512];
-    let n = hs
-        .write_request(
-            "example.com",
-            "/chat",
-            Some("http://example.com"),
-            Some("chat"),
-            &mut out,
-        )
-        .unwrap();
+    let n = hs.write_request("example.com", "/chat", Some("http://example.com"), Some("chat"), &mut out).unwrap();
     // The server side accepts what the client side writes.
     let req = std::str::from_utf8(&out[..n]).unwrap().to_string();
     let up = parse(&req).unwrap();
     assert!(up.offers("chat"));
     let mut resp = [0u8; 256];
     let m = write_accept(&up, Some("chat"), &mut resp).unwrap();
-    let ok = hs
-        .parse_response(&resp[..m], Some("chat"))
-        .unwrap()
-        .complete()
-        .unwrap();
+    let ok = hs.parse_response(&resp[..m], Some("chat")).unwrap().complete().unwrap();
     assert_eq!(ok.protocol, Some("chat"));
     for cut in 0..m {
-        assert_eq!(
-            hs.parse_response(&resp[..cut], Some("chat")),
-            Ok(Status::Partial)
-        );
+        assert_eq!(hs.parse_response(&resp[..cut], Some("chat")), Ok(Status::Partial));
     }
     let good = std::str::from_utf8(&resp[..m]).unwrap().to_string();
     let bad = |from: &str, to: &str| {
         let r = good.replacen(from, to, 1);
         hs.parse_response(r.as_bytes(), Some("chat")).map(|_| ())
     };
+    assert_eq!(bad("101 Switching Protocols", "200 OK"), Err(Error::NotSwitching));
+    assert_eq!(bad("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "s3pPLMBiTxaQ9kYGzzhZRbK+xOp="), Err(Error::BadAccept));
+    assert_eq!(bad("Upgrade: websocket\r\n", ""), Err(Error::MissingUpgrade));
+    assert_eq!(bad("Connection: Upgrade\r\n", ""), Err(Error::MissingConnectionUpgrade));
+    assert_eq!(bad("Protocol: chat", "Protocol: other"), Err(Error::UnexpectedProtocol));
     assert_eq!(
-        bad("101 Switching Protocols", "200 OK"),
-        Err(Error::NotSwitching)
-    );
-    assert_eq!(
-        bad(
-            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
-            "s3pPLMBiTxaQ9kYGzzhZRbK+xOp="
-        ),
-        Err(Error::BadAccept)
-    );
-    assert_eq!(
-        bad("Upgrade: websocket\r\n", ""),
-        Err(Error::MissingUpgrade)
-    );
-    assert_eq!(
-        bad("Connection: Upgrade\r\n", ""),
-        Err(Error::MissingConnectionUpgrade)
-    );
-    assert_eq!(
-        bad("Protocol: chat", "Protocol: other"),
-        Err(Error::UnexpectedProtocol)
-    );
-    assert_eq!(
-        bad(
-            "\r\n\r\n",
-            "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
-        ),
+        bad("\r\n\r\n", "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n"),
         Err(Error::UnexpectedExtension)
     );
 }

@@ -58,15 +58,8 @@ fn tungstenite_client(url: String) {
     while !got.is_text() {
         got = ws.read().unwrap(); // pings are answered by tungstenite itself
     }
-    assert_eq!(
-        got.into_text().unwrap().as_str(),
-        "line 0\nline 1\nline 2\nline 3\n"
-    );
-    ws.close(Some(TCloseFrame {
-        code: TCode::Normal,
-        reason: "bye".into(),
-    }))
-    .unwrap();
+    assert_eq!(got.into_text().unwrap().as_str(), "line 0\nline 1\nline 2\nline 3\n");
+    ws.close(Some(TCloseFrame { code: TCode::Normal, reason: "bye".into() })).unwrap();
     loop {
         match ws.read() {
             Ok(Message::Close(Some(frame))) => assert_eq!(frame.code, TCode::Normal),
@@ -103,33 +96,18 @@ fn raw_engine_server_with_tungstenite_client() {
                                 let line = format!("line {i}\n");
                                 let fin = i == 3;
                                 let n = conn
-                                    .send(
-                                        Outgoing::Text {
-                                            payload: line.as_bytes(),
-                                            fin,
-                                        },
-                                        [0; 4],
-                                        &mut out,
-                                    )
+                                    .send(Outgoing::Text { payload: line.as_bytes(), fin }, [0; 4], &mut out)
                                     .unwrap();
                                 sock.write_all(&out[..n]).unwrap();
                                 if !fin {
-                                    let n = conn
-                                        .send(Outgoing::Ping(b"keepalive"), [0; 4], &mut out)
-                                        .unwrap();
+                                    let n = conn.send(Outgoing::Ping(b"keepalive"), [0; 4], &mut out).unwrap();
                                     sock.write_all(&out[..n]).unwrap();
                                 }
                             }
                         } else {
                             let frame = match kind {
-                                DataKind::Text => Outgoing::Text {
-                                    payload: &msg,
-                                    fin: true,
-                                },
-                                DataKind::Binary => Outgoing::Binary {
-                                    payload: &msg,
-                                    fin: true,
-                                },
+                                DataKind::Text => Outgoing::Text { payload: &msg, fin: true },
+                                DataKind::Binary => Outgoing::Binary { payload: &msg, fin: true },
                             };
                             let n = conn.send(frame, [0; 4], &mut out).unwrap();
                             sock.write_all(&out[..n]).unwrap();
@@ -143,13 +121,7 @@ fn raw_engine_server_with_tungstenite_client() {
                 }
                 Some(Event::Pong(_)) => {}
                 Some(Event::Close(c)) => {
-                    assert_eq!(
-                        c,
-                        CloseFrame {
-                            code: Some(CloseCode::NORMAL),
-                            reason: "bye"
-                        }
-                    );
+                    assert_eq!(c, CloseFrame { code: Some(CloseCode::NORMAL), reason: "bye" });
                     let n = conn.poll_transmit([0; 4], &mut out).unwrap().unwrap();
                     sock.write_all(&out[..n]).unwrap();
                     assert!(conn.is_closed());
@@ -190,9 +162,7 @@ fn raw_engine_client_with_tungstenite_server() {
     timeouts(&sock);
     let hs = ClientHandshake::new(*b"0123456789abcdef");
     let mut out = vec![0u8; 70_000];
-    let n = hs
-        .write_request(&addr.to_string(), "/", None, None, &mut out)
-        .unwrap();
+    let n = hs.write_request(&addr.to_string(), "/", None, None, &mut out).unwrap();
     sock.write_all(&out[..n]).unwrap();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -211,29 +181,11 @@ fn raw_engine_client_with_tungstenite_server() {
     };
     // A message streamed in three frames (masked), echoed back whole.
     for (piece, fin) in [(&b"stre"[..], false), (b"amed ", false), (b"text", true)] {
-        let n = conn
-            .send(
-                Outgoing::Text {
-                    payload: piece,
-                    fin,
-                },
-                mask(),
-                &mut out,
-            )
-            .unwrap();
+        let n = conn.send(Outgoing::Text { payload: piece, fin }, mask(), &mut out).unwrap();
         sock.write_all(&out[..n]).unwrap();
     }
     let payload = vec![7u8; 65_536];
-    let n = conn
-        .send(
-            Outgoing::Binary {
-                payload: &payload,
-                fin: true,
-            },
-            mask(),
-            &mut out,
-        )
-        .unwrap();
+    let n = conn.send(Outgoing::Binary { payload: &payload, fin: true }, mask(), &mut out).unwrap();
     sock.write_all(&out[..n]).unwrap();
     let mut buf = rest;
     let mut got: Vec<(DataKind, Vec<u8>)> = Vec::new();
@@ -261,10 +213,7 @@ fn raw_engine_client_with_tungstenite_server() {
     }
     assert_eq!(got[0], (DataKind::Text, b"streamed text".to_vec()));
     assert_eq!(got[1], (DataKind::Binary, payload));
-    let close = CloseFrame {
-        code: Some(CloseCode::NORMAL),
-        reason: "",
-    };
+    let close = CloseFrame { code: Some(CloseCode::NORMAL), reason: "" };
     let n = conn.send(Outgoing::Close(close), mask(), &mut out).unwrap();
     sock.write_all(&out[..n]).unwrap();
     // The server's close reply arrives.
@@ -309,28 +258,16 @@ fn blocking_adapter_over_std_net() {
                 if m == b"stream" {
                     for i in 0..4 {
                         let line = format!("line {i}\n");
-                        ws.send(Outgoing::Text {
-                            payload: line.as_bytes(),
-                            fin: i == 3,
-                        })
-                        .unwrap();
+                        ws.send(Outgoing::Text { payload: line.as_bytes(), fin: i == 3 }).unwrap();
                         if i < 3 {
                             ws.ping(b"k").unwrap();
                         }
                     }
                 } else if kind == DataKind::Text {
-                    ws.send(Outgoing::Text {
-                        payload: &m,
-                        fin: true,
-                    })
-                    .unwrap();
+                    ws.send(Outgoing::Text { payload: &m, fin: true }).unwrap();
                 } else {
                     // 100 kB through a 512-byte buffer: many frames, one message.
-                    ws.send(Outgoing::Binary {
-                        payload: &m,
-                        fin: true,
-                    })
-                    .unwrap();
+                    ws.send(Outgoing::Binary { payload: &m, fin: true }).unwrap();
                 }
             }
             Incoming::Pong(_) => {}
@@ -351,10 +288,7 @@ fn async_adapter_over_tokio() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use wisp::io::asynch::WebSocket;
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("ws://{}/", l.local_addr().unwrap());
@@ -374,8 +308,7 @@ fn async_adapter_over_tokio() {
         };
         let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
         let conn: Connection = Connection::new(Role::Server);
-        let mut ws =
-            WebSocket::new(FromTokio::new(sock), conn, &mut rx, &mut tx, || [0; 4]).unwrap();
+        let mut ws = WebSocket::new(FromTokio::new(sock), conn, &mut rx, &mut tx, || [0; 4]).unwrap();
         ws.session().preload(&early).unwrap();
         let mut msg = Vec::new();
         loop {
@@ -389,30 +322,15 @@ fn async_adapter_over_tokio() {
                     if m == b"stream" {
                         for i in 0..4 {
                             let line = format!("line {i}\n");
-                            ws.send(Outgoing::Text {
-                                payload: line.as_bytes(),
-                                fin: i == 3,
-                            })
-                            .await
-                            .unwrap();
+                            ws.send(Outgoing::Text { payload: line.as_bytes(), fin: i == 3 }).await.unwrap();
                             if i < 3 {
                                 ws.ping(b"k").await.unwrap();
                             }
                         }
                     } else if kind == DataKind::Text {
-                        ws.send(Outgoing::Text {
-                            payload: &m,
-                            fin: true,
-                        })
-                        .await
-                        .unwrap();
+                        ws.send(Outgoing::Text { payload: &m, fin: true }).await.unwrap();
                     } else {
-                        ws.send(Outgoing::Binary {
-                            payload: &m,
-                            fin: true,
-                        })
-                        .await
-                        .unwrap();
+                        ws.send(Outgoing::Binary { payload: &m, fin: true }).await.unwrap();
                     }
                 }
                 Incoming::Pong(_) => {}
@@ -447,18 +365,9 @@ fn adapter_fails_a_bad_peer_with_the_right_close_code() {
     let (sock, _) = l.accept().unwrap();
     timeouts(&sock);
     let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
-    let mut ws = WebSocket::new(
-        FromStd::new(sock),
-        Connection::new(Role::Server),
-        &mut rx,
-        &mut tx,
-        || [0; 4],
-    )
-    .unwrap();
-    assert!(matches!(
-        ws.read(),
-        Err(IoError::Protocol(wisp::Error::UnmaskedFrame))
-    ));
+    let mut ws =
+        WebSocket::new(FromStd::new(sock), Connection::new(Role::Server), &mut rx, &mut tx, || [0; 4]).unwrap();
+    assert!(matches!(ws.read(), Err(IoError::Protocol(wisp::Error::UnmaskedFrame))));
     drop(ws);
     let wire = peer.join().unwrap();
     assert_eq!(&wire[..4], &[0x88, wire[1], 0x03, 0xEA]); // close, 1002

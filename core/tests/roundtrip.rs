@@ -10,12 +10,7 @@ use wisp::{CloseCode, CloseFrame, DataKind, Outgoing, Role};
 
 #[derive(Debug, Clone)]
 enum Item {
-    Message {
-        text: bool,
-        payload: Vec<u8>,
-        cuts: Vec<usize>,
-        pings: Vec<Vec<u8>>,
-    },
+    Message { text: bool, payload: Vec<u8>, cuts: Vec<usize>, pings: Vec<Vec<u8>> },
     Ping(Vec<u8>),
     Pong(Vec<u8>),
 }
@@ -50,12 +45,7 @@ fn run(items: &[Item], from: Role, chunk: usize, cap: usize) {
     let mut expect = Vec::new();
     for it in items {
         match it {
-            Item::Message {
-                text,
-                payload,
-                cuts,
-                pings,
-            } => {
+            Item::Message { text, payload, cuts, pings } => {
                 let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (payload.len() + 1)).collect();
                 cuts.sort_unstable();
                 let mut start = 0;
@@ -67,15 +57,9 @@ fn run(items: &[Item], from: Role, chunk: usize, cap: usize) {
                     }
                     let piece = &payload[start..end];
                     let frame = if *text {
-                        Outgoing::Text {
-                            payload: piece,
-                            fin,
-                        }
+                        Outgoing::Text { payload: piece, fin }
                     } else {
-                        Outgoing::Binary {
-                            payload: piece,
-                            fin,
-                        }
+                        Outgoing::Binary { payload: piece, fin }
                     };
                     tx.send(frame).unwrap();
                     if fin {
@@ -87,11 +71,7 @@ fn run(items: &[Item], from: Role, chunk: usize, cap: usize) {
                         expect.push(Seen::Ping(p.clone()));
                     }
                 }
-                let kind = if *text {
-                    DataKind::Text
-                } else {
-                    DataKind::Binary
-                };
+                let kind = if *text { DataKind::Text } else { DataKind::Binary };
                 expect.push(Seen::Message(kind, payload.clone()));
             }
             Item::Ping(p) => {
@@ -104,11 +84,7 @@ fn run(items: &[Item], from: Role, chunk: usize, cap: usize) {
             }
         }
     }
-    tx.send(Outgoing::Close(CloseFrame {
-        code: Some(CloseCode(4000)),
-        reason: "done",
-    }))
-    .unwrap();
+    tx.send(Outgoing::Close(CloseFrame { code: Some(CloseCode(4000)), reason: "done" })).unwrap();
     expect.push(Seen::Close(Some(CloseCode(4000)), "done".into()));
 
     let mut rx = Receiver::new(to, cap);
@@ -118,11 +94,7 @@ fn run(items: &[Item], from: Role, chunk: usize, cap: usize) {
     let summary = |v: &[Seen]| -> Vec<String> {
         v.iter()
             .map(|s| match s {
-                Seen::Message(k, p) => format!(
-                    "{k:?}:{}:{:x}",
-                    p.len(),
-                    p.iter().map(|&b| b as u64).sum::<u64>()
-                ),
+                Seen::Message(k, p) => format!("{k:?}:{}:{:x}", p.len(), p.iter().map(|&b| b as u64).sum::<u64>()),
                 other => format!("{:?}", other).chars().take(40).collect(),
             })
             .collect()
@@ -155,12 +127,7 @@ fn one_byte_chunks() {
             pings: vec![b"a".to_vec(), vec![]],
         },
         Item::Ping(vec![7; 125]),
-        Item::Message {
-            text: false,
-            payload: vec![0xFF; 70_000],
-            cuts: vec![65_535, 65_536],
-            pings: vec![],
-        },
+        Item::Message { text: false, payload: vec![0xFF; 70_000], cuts: vec![65_535, 65_536], pings: vec![] },
     ];
     run(&items, Role::Client, 1, wisp::connection::MIN_READ_BUFFER);
     run(&items, Role::Server, 1, wisp::connection::MIN_READ_BUFFER);

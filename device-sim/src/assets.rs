@@ -9,9 +9,5 @@ use wisp_firmware::Asset;
 
 /// The files the twin serves.
 pub fn dashboard() -> Vec<Asset> {
-    vec![Asset::new(
-        "/",
-        "text/html; charset=utf-8",
-        include_bytes!("../../web/dist/index.html"),
-    )]
+    vec![Asset::new("/", "text/html; charset=utf-8", include_bytes!("../../web/dist/index.html"))]
 }

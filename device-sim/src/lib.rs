@@ -95,23 +95,13 @@ struct Target {
 }
 
 fn parse_target(url: &str) -> io::Result<Target> {
-    let bad = || {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("--connect wants ws://HOST:PORT/PATH, got {url}"),
-        )
-    };
+    let bad = || io::Error::new(io::ErrorKind::InvalidInput, format!("--connect wants ws://HOST:PORT/PATH, got {url}"));
     let rest = url.strip_prefix("ws://").ok_or_else(bad)?;
-    let (host, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     if host.is_empty() {
         return Err(bad());
     }
-    Ok(Target {
-        host: host.to_string(),
-        path,
-    })
+    Ok(Target { host: host.to_string(), path })
 }
 
 /// Run the twin until `stop` is set, then close every session with 1001.
@@ -136,13 +126,9 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         allowed_origins: &origins,
         platform: &platform,
     };
-    let mut slots: Vec<Option<Session<HostSocket>>> = (0..usize::from(opts.max_connections)
-        + SPARE_SLOTS)
-        .map(|_| None)
-        .collect();
-    let seed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(1, |d| d.subsec_nanos() | 1);
+    let mut slots: Vec<Option<Session<HostSocket>>> =
+        (0..usize::from(opts.max_connections) + SPARE_SLOTS).map(|_| None).collect();
+    let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.subsec_nanos() | 1);
     let mut device = Device::new(cfg, &assets, &mut slots, seed);
     on_ready(addr);
 
@@ -156,10 +142,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     loop {
         let t = now();
         if stop.load(Ordering::Relaxed) && stopping.is_none() {
-            log::info!(
-                "shutting down: closing {} session(s) with 1001",
-                device.sessions()
-            );
+            log::info!("shutting down: closing {} session(s) with 1001", device.sessions());
             device.close_all(CloseCode::GOING_AWAY, "device shutting down", t);
             stopping = Some(t);
         }
@@ -199,12 +182,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     Ok(())
 }
 
-fn accept_all(
-    listener: &TcpListener,
-    device: &mut Device<'_, HostSocket>,
-    fds: &mut HashMap<u16, RawFd>,
-    now: u64,
-) {
+fn accept_all(listener: &TcpListener, device: &mut Device<'_, HostSocket>, fds: &mut HashMap<u16, RawFd>, now: u64) {
     loop {
         match listener.accept() {
             Ok((stream, peer)) => {
@@ -251,11 +229,7 @@ fn dial(
     if !backoff.due(now) {
         return;
     }
-    let addr = target
-        .host
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.next());
+    let addr = target.host.to_socket_addrs().ok().and_then(|mut a| a.next());
     let stream = addr.map(|a| TcpStream::connect_timeout(&a, Duration::from_millis(500)));
     match stream {
         Some(Ok(stream)) => match HostSocket::new(stream) {
@@ -274,12 +248,7 @@ fn dial(
         },
         Some(Err(e)) => {
             backoff.failed(now, 0);
-            log::info!(
-                "dial ws://{}{}: {e}; next try in {} ms",
-                target.host,
-                target.path,
-                backoff.delay() / 2000
-            );
+            log::info!("dial ws://{}{}: {e}; next try in {} ms", target.host, target.path, backoff.delay() / 2000);
         }
         None => {
             backoff.failed(now, 0);
@@ -291,20 +260,11 @@ fn dial(
 fn log_event(event: &LogEvent, fds: &mut HashMap<u16, RawFd>) {
     match event {
         LogEvent::Opened { id, service } => log::info!("session {id} opened: {}", service.path()),
-        LogEvent::Closed {
-            id,
-            service,
-            ending,
-        } => {
+        LogEvent::Closed { id, service, ending } => {
             fds.remove(id);
             let what = service.map_or("http", |s| s.path());
             match ending.code {
-                Some(code) => log::info!(
-                    "session {id} closed ({what}): {} [{} {}]",
-                    ending.why,
-                    code.0,
-                    code.name()
-                ),
+                Some(code) => log::info!("session {id} closed ({what}): {} [{} {}]", ending.why, code.0, code.name()),
                 None => log::debug!("session {id} closed ({what}): {}", ending.why),
             }
         }
@@ -330,14 +290,8 @@ impl Twin {
                 let _ = tx.send(addr);
             })
         })?;
-        let addr = rx
-            .recv()
-            .map_err(|_| io::Error::other("twin failed to start"))?;
-        Ok(Twin {
-            addr,
-            stop,
-            thread: Some(thread),
-        })
+        let addr = rx.recv().map_err(|_| io::Error::other("twin failed to start"))?;
+        Ok(Twin { addr, stop, thread: Some(thread) })
     }
 
     /// Ask the twin to shut down (1001 to every session) and wait for it.
@@ -348,9 +302,7 @@ impl Twin {
     fn stop_and_join(&mut self) -> io::Result<()> {
         self.stop.store(true, Ordering::Relaxed);
         match self.thread.take() {
-            Some(t) => t
-                .join()
-                .map_err(|_| io::Error::other("twin thread panicked"))?,
+            Some(t) => t.join().map_err(|_| io::Error::other("twin thread panicked"))?,
             None => Ok(()),
         }
     }

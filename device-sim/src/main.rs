@@ -19,9 +19,7 @@ fn main() -> ExitCode {
         if opts.ws_only {
             log::info!("Wisp device twin (WebSocket only) at ws://{addr}/printf, /echo, /tap");
         } else {
-            log::info!(
-                "Wisp device twin: dashboard at http://{addr}/  (WebSocket: ws://{addr}/printf, /echo, /tap)"
-            );
+            log::info!("Wisp device twin: dashboard at http://{addr}/  (WebSocket: ws://{addr}/printf, /echo, /tap)");
         }
     });
     match result {

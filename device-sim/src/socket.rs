@@ -23,11 +23,7 @@ fn set_send_buffer(stream: &TcpStream, bytes: usize) -> io::Result<()> {
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         )
     };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
 /// A connected, non-blocking TCP stream.
@@ -92,33 +88,19 @@ impl embedded_io::Write for HostSocket {
 
 impl embedded_io::WriteReady for HostSocket {
     fn write_ready(&mut self) -> io::Result<bool> {
-        Ok(wait(&[self.fd()], libc::POLLOUT, 0)?
-            .first()
-            .copied()
-            .unwrap_or(false))
+        Ok(wait(&[self.fd()], libc::POLLOUT, 0)?.first().copied().unwrap_or(false))
     }
 }
 
 /// poll(2) on `fds` for `events`, up to `timeout_ms`; which fds are ready.
 pub fn wait(fds: &[RawFd], events: libc::c_short, timeout_ms: i32) -> io::Result<Vec<bool>> {
-    let mut pfds: Vec<libc::pollfd> = fds
-        .iter()
-        .map(|&fd| libc::pollfd {
-            fd,
-            events,
-            revents: 0,
-        })
-        .collect();
+    let mut pfds: Vec<libc::pollfd> = fds.iter().map(|&fd| libc::pollfd { fd, events, revents: 0 }).collect();
     // SAFETY: `pfds` is a valid, initialised array of `pfds.len()` pollfd
     // structs that lives across the call; poll(2) only writes `revents`.
     let n = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, timeout_ms) };
     if n < 0 {
         let e = io::Error::last_os_error();
-        return if e.kind() == ErrorKind::Interrupted {
-            Ok(vec![false; fds.len()])
-        } else {
-            Err(e)
-        };
+        return if e.kind() == ErrorKind::Interrupted { Ok(vec![false; fds.len()]) } else { Err(e) };
     }
     Ok(pfds.iter().map(|p| p.revents != 0).collect())
 }

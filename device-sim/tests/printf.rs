@@ -43,13 +43,11 @@ fn periodic_lines_pause_and_resume() {
     ws.send(Message::text("print marker-after-pause")).unwrap();
     let (_, _) = until(&mut ws, |l| l.contains("marker-after-pause"));
     if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_read_timeout(Some(Duration::from_millis(400)))
-            .unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(400))).unwrap();
     }
     match ws.read() {
         Err(tungstenite::Error::Io(e))
-            if e.kind() == std::io::ErrorKind::WouldBlock
-                || e.kind() == std::io::ErrorKind::TimedOut => {}
+            if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
         other => panic!("a line arrived while paused: {other:?}"),
     }
     if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
@@ -90,10 +88,7 @@ fn dump_is_one_message_of_many_frames_with_the_documented_bytes() {
     // Frames are counted through the tap.
     let mut tap = connect(t.addr, "/tap");
     let reply = command(&mut ws, "dump 20000");
-    assert!(
-        reply.starts_with("> dump of 20000 bytes is line #"),
-        "{reply}"
-    );
+    assert!(reply.starts_with("> dump of 20000 bytes is line #"), "{reply}");
     let (dump, _) = until(&mut ws, |l| l.contains(" dump 0x"));
     let mut lines = dump.lines();
     let title = lines.next().unwrap();
@@ -103,13 +98,8 @@ fn dump_is_one_message_of_many_frames_with_the_documented_bytes() {
     for (i, row) in rows.iter().enumerate() {
         let a = addr + 16 * i as u32;
         assert!(row.starts_with(&format!("{a:08x}  ")), "{row}");
-        let hex: Vec<u8> = row[10..57]
-            .split_whitespace()
-            .map(|h| u8::from_str_radix(h, 16).unwrap())
-            .collect();
-        let expect: Vec<u8> = (0..16)
-            .map(|k| wisp_firmware::sim::memory_byte(a + k))
-            .collect();
+        let hex: Vec<u8> = row[10..57].split_whitespace().map(|h| u8::from_str_radix(h, 16).unwrap()).collect();
+        let expect: Vec<u8> = (0..16).map(|k| wisp_firmware::sim::memory_byte(a + k)).collect();
         assert_eq!(hex, expect, "row {i}");
     }
     // The tap saw the dump go out as FIN=0 text, continuations, FIN=1 — and
@@ -128,14 +118,8 @@ fn dump_is_one_message_of_many_frames_with_the_documented_bytes() {
             break;
         }
     }
-    let start = frames
-        .iter()
-        .position(|&b| b == 0x01)
-        .expect("a text frame with FIN=0");
-    let end = frames
-        .iter()
-        .position(|&b| b == 0x80)
-        .expect("a final continuation");
+    let start = frames.iter().position(|&b| b == 0x01).expect("a text frame with FIN=0");
+    let end = frames.iter().position(|&b| b == 0x80).expect("a final continuation");
     let conts = frames[start..end].iter().filter(|&&b| b == 0x00).count();
     assert!(conts >= 2, "several continuation frames: {frames:x?}");
 }
@@ -152,10 +136,7 @@ fn slow_reader_gets_a_drop_notice_and_the_fast_one_loses_nothing() {
     let mut bursts = 0;
     while bursts < 60_000 {
         let line = text(&mut fast);
-        assert!(
-            !line.starts_with("! dropped"),
-            "the fast reader lost lines: {line}"
-        );
+        assert!(!line.starts_with("! dropped"), "the fast reader lost lines: {line}");
         if line.starts_with('#') {
             let n = seq(&line);
             if let Some(p) = last {
@@ -171,41 +152,20 @@ fn slow_reader_gets_a_drop_notice_and_the_fast_one_loses_nothing() {
     let (notice, before) = until_plain(&mut slow, |l| l.starts_with("! dropped"));
     assert!(notice.contains("lines (#"), "{notice}");
     let after = until_plain(&mut slow, |l| l.starts_with('#')).0;
-    let gap_from: u32 = notice
-        .split("(#")
-        .nth(1)
-        .unwrap()
-        .split("..")
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let gap_to: u32 = notice
-        .split("..#")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let gap_from: u32 = notice.split("(#").nth(1).unwrap().split("..").next().unwrap().parse().unwrap();
+    let gap_to: u32 = notice.split("..#").nth(1).unwrap().split(')').next().unwrap().parse().unwrap();
     assert_eq!(seq(before.last().unwrap()) + 1, gap_from);
     assert_eq!(seq(&after), gap_to + 1);
 }
 
 /// A tungstenite client over a socket whose receive buffer is set small
 /// before connecting (so the TCP window stays small).
-fn small_window_client(
-    addr: std::net::SocketAddr,
-    path: &str,
-) -> tungstenite::WebSocket<std::net::TcpStream> {
+fn small_window_client(addr: std::net::SocketAddr, path: &str) -> tungstenite::WebSocket<std::net::TcpStream> {
     let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     sock.set_recv_buffer_size(4096).unwrap();
     sock.connect(&addr.into()).unwrap();
     let stream: std::net::TcpStream = sock.into();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let (ws, _) = tungstenite::client(format!("ws://{addr}{path}"), stream).unwrap();
     ws
 }
@@ -214,11 +174,8 @@ fn small_window_client(
 fn debug_subprotocol_is_accepted() {
     use tungstenite::client::IntoClientRequest;
     let t = twin(|_| {});
-    let mut req = format!("ws://{}/printf", t.addr)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut()
-        .insert("Sec-WebSocket-Protocol", "debug".parse().unwrap());
+    let mut req = format!("ws://{}/printf", t.addr).into_client_request().unwrap();
+    req.headers_mut().insert("Sec-WebSocket-Protocol", "debug".parse().unwrap());
     let (mut ws, resp) = tungstenite::connect(req).unwrap();
     assert_eq!(resp.headers()["sec-websocket-protocol"], "debug");
     assert_eq!(command(&mut ws, "pause"), "> paused");

@@ -63,11 +63,7 @@ pub fn parse(text: &str) -> Result<Command<'_>, Refusal> {
     let (word, rest) = text.split_once(' ').unwrap_or((text, ""));
     let rest = rest.trim_start_matches(' ');
     let no_args = |c| {
-        if rest.is_empty() {
-            Ok(c)
-        } else {
-            Err(Refusal("this command takes no arguments"))
-        }
+        if rest.is_empty() { Ok(c) } else { Err(Refusal("this command takes no arguments")) }
     };
     match word {
         "pause" => no_args(Command::Pause),
@@ -113,10 +109,7 @@ mod tests {
         assert_eq!(parse("dump 4096"), Ok(Command::Dump(4096)));
         assert_eq!(parse("ping"), Ok(Command::Ping));
         assert_eq!(parse("help"), Ok(Command::Help));
-        assert_eq!(
-            parse("close 4000 bye now"),
-            Ok(Command::Close(CloseCode(4000), "bye now"))
-        );
+        assert_eq!(parse("close 4000 bye now"), Ok(Command::Close(CloseCode(4000), "bye now")));
         assert_eq!(parse("close 1000"), Ok(Command::Close(CloseCode(1000), "")));
         for bad in [
             "",

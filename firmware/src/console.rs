@@ -51,12 +51,7 @@ pub struct Line {
 }
 
 impl Line {
-    const EMPTY: Line = Line {
-        seq: 0,
-        kind: Kind::Text,
-        len: 0,
-        text: [0; LINE_MAX],
-    };
+    const EMPTY: Line = Line { seq: 0, kind: Kind::Text, len: 0, text: [0; LINE_MAX] };
 
     /// The line's text (for a dump: its first line, the dump's title).
     pub fn text(&self) -> &[u8] {
@@ -159,12 +154,7 @@ impl Console {
         let addr = sim::DUMP_BASE + (self.next_seq % 64) * 0x100;
         self.push(
             Kind::Dump { addr, len },
-            format_args!(
-                "dump 0x{:08x}..0x{:08x} ({} bytes)",
-                addr,
-                addr + len - 1,
-                len
-            ),
+            format_args!("dump 0x{:08x}..0x{:08x} ({} bytes)", addr, addr + len - 1, len),
         )
     }
 
@@ -173,10 +163,7 @@ impl Console {
         let Some(line) = self.lines.get_mut(seq as usize % RING) else {
             return seq;
         };
-        let mut w = LineWriter {
-            buf: &mut line.text,
-            len: 0,
-        };
+        let mut w = LineWriter { buf: &mut line.text, len: 0 };
         let _ = write!(w, "#{seq} ");
         let _ = w.write_fmt(args);
         line.len = w.len as u8;
@@ -188,16 +175,9 @@ impl Console {
 
     /// The boot banner.
     pub fn banner(&mut self, platform: &str) {
-        self.printf(format_args!(
-            "Wisp device {} (wisp-firmware {}) on {}",
-            crate::VERSION,
-            crate::VERSION,
-            platform
-        ));
+        self.printf(format_args!("Wisp device {} (wisp-firmware {}) on {}", crate::VERSION, crate::VERSION, platform));
         let rate = self.rate;
-        self.printf(format_args!(
-            "console: {rate} lines/s, ring of {RING} lines, send 'help' for commands"
-        ));
+        self.printf(format_args!("console: {rate} lines/s, ring of {RING} lines, send 'help' for commands"));
     }
 
     /// Produce what is due at `now`: periodic task lines, then burst lines
@@ -256,14 +236,9 @@ impl Console {
                     stats.sessions
                 ))
             }
-            2 => self.printf(format_args!(
-                "[{secs:6}.{micros:06}] net: rx={}B tx={}B",
-                stats.rx_bytes, stats.tx_bytes
-            )),
+            2 => self.printf(format_args!("[{secs:6}.{micros:06}] net: rx={}B tx={}B", stats.rx_bytes, stats.tx_bytes)),
             _ => match stats.wall_clock {
-                Some(unix) => self.printf(format_args!(
-                    "[{secs:6}.{micros:06}] clock: unix={unix} uptime={secs}s"
-                )),
+                Some(unix) => self.printf(format_args!("[{secs:6}.{micros:06}] clock: unix={unix} uptime={secs}s")),
                 None => self.printf(format_args!("[{secs:6}.{micros:06}] idle: uptime={secs}s")),
             },
         };
@@ -311,10 +286,7 @@ pub fn dump_row(addr: u32, len: u32, row: u32, out: &mut [u8]) -> usize {
         }
     };
     for shift in (0..8).rev() {
-        put(HEX
-            .get(((start >> (shift * 4)) & 0xF) as usize)
-            .copied()
-            .unwrap_or(b'?'));
+        put(HEX.get(((start >> (shift * 4)) & 0xF) as usize).copied().unwrap_or(b'?'));
     }
     put(b' ');
     for i in 0..16 {

@@ -36,11 +36,7 @@ impl Default for Config<'_> {
     fn default() -> Self {
         Config {
             max_connections: 8,
-            timing: Timing {
-                ping_interval: 10_000_000,
-                pong_timeout: 5_000_000,
-                http_timeout: 10_000_000,
-            },
+            timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
             rate: 4,
             ws_only: false,
             allowed_origins: &[],
@@ -89,22 +85,13 @@ pub struct Device<'a, T> {
 
 impl<'a, T: Transport> Device<'a, T> {
     /// Boot: print the banner. `slots` should all be `None`.
-    pub fn new(
-        cfg: Config<'a>,
-        assets: &'a [Asset],
-        slots: &'a mut [Option<Session<T>>],
-        seed: u32,
-    ) -> Self {
+    pub fn new(cfg: Config<'a>, assets: &'a [Asset], slots: &'a mut [Option<Session<T>>], seed: u32) -> Self {
         let mut console = Console::new(cfg.rate, seed);
         console.banner(cfg.platform);
         Device {
             slots,
             console,
-            site: Site {
-                assets,
-                ws_only: cfg.ws_only,
-                allowed_origins: cfg.allowed_origins,
-            },
+            site: Site { assets, ws_only: cfg.ws_only, allowed_origins: cfg.allowed_origins },
             cfg,
             next_id: 1,
             taps: heapless::Deque::new(),
@@ -184,23 +171,12 @@ impl<'a, T: Transport> Device<'a, T> {
     /// (the platform may then poll again at once instead of sleeping).
     pub fn poll(&mut self, now: Micros) -> bool {
         let mut busy = false;
-        let room = self
-            .slots
-            .iter()
-            .flatten()
-            .filter_map(|s| s.room(&self.console))
-            .max()
-            .unwrap_or(u32::MAX);
+        let room = self.slots.iter().flatten().filter_map(|s| s.room(&self.console)).max().unwrap_or(u32::MAX);
         self.stats.sessions = self.sessions() as u32;
-        self.stats.session_ram =
-            (self.stats.sessions as usize * core::mem::size_of::<Session<T>>()) as u32;
+        self.stats.session_ram = (self.stats.sessions as usize * core::mem::size_of::<Session<T>>()) as u32;
         self.console.tick(now, &self.stats, room);
         let full = self.counted() >= self.cfg.max_connections;
-        let tapping = self
-            .slots
-            .iter()
-            .flatten()
-            .any(|s| s.service() == Some(Service::Tap));
+        let tapping = self.slots.iter().flatten().any(|s| s.service() == Some(Service::Tap));
         for slot in self.slots.iter_mut() {
             let Some(session) = slot else { continue };
             let was = session.phase();
@@ -219,10 +195,7 @@ impl<'a, T: Transport> Device<'a, T> {
             if let (false, Phase::Ws(service)) = (matches!(was, Phase::Ws(_)), session.phase())
                 && session.counts()
             {
-                let _ = self.log.push_back(LogEvent::Opened {
-                    id: session.id,
-                    service,
-                });
+                let _ = self.log.push_back(LogEvent::Opened { id: session.id, service });
             }
             match outcome {
                 Outcome::Idle => {}
@@ -232,11 +205,7 @@ impl<'a, T: Transport> Device<'a, T> {
                         Phase::Ws(s) => Some(s),
                         _ => session.service(),
                     };
-                    let _ = self.log.push_back(LogEvent::Closed {
-                        id: session.id,
-                        service,
-                        ending,
-                    });
+                    let _ = self.log.push_back(LogEvent::Closed { id: session.id, service, ending });
                     *slot = None;
                     busy = true;
                 }

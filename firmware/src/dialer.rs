@@ -18,10 +18,7 @@ pub const MAX_DELAY: Micros = 8_000_000;
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff {
-            next: 0,
-            delay: MIN_DELAY,
-        }
+        Backoff { next: 0, delay: MIN_DELAY }
     }
 }
 

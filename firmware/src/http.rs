@@ -27,20 +27,13 @@ pub struct Asset {
 impl Asset {
     /// Describe a file; computes its `ETag` (once, at startup).
     pub fn new(path: &'static str, content_type: &'static str, body: &'static [u8]) -> Self {
-        Asset {
-            path,
-            content_type,
-            body,
-            etag: fnv1a(body),
-        }
+        Asset { path, content_type, body, etag: fnv1a(body) }
     }
 }
 
 /// FNV-1a, 64-bit: a cheap, stable content hash for `ETag`s.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 /// The WebSocket services of the device.
@@ -127,13 +120,11 @@ pub enum Route {
 /// once with 1013), a plain request gets `503`.
 pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Route {
     let mut parts = head.start_line.split(|&b| b == b' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return refuse(400, "malformed request line", out);
     };
-    let (Ok(method), Ok(target)) = (core::str::from_utf8(method), core::str::from_utf8(target))
-    else {
+    let (Ok(method), Ok(target)) = (core::str::from_utf8(method), core::str::from_utf8(target)) else {
         return refuse(400, "request line is not UTF-8", out);
     };
     let http10 = match version {
@@ -168,22 +159,13 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
 
     if let Some(service) = Service::at(target) {
         if !wants_upgrade && !site.ws_only {
-            return refuse_with(
-                426,
-                "this is a WebSocket endpoint",
-                b"Upgrade: websocket\r\n",
-                out,
-            );
+            return refuse_with(426, "this is a WebSocket endpoint", b"Upgrade: websocket\r\n", out);
         }
         let up = match UpgradeRequest::from_parts(method, target, version, head.headers) {
             Ok(up) => up,
             Err(e) => {
                 let len = write_refusal(e, out).unwrap_or(0);
-                return Route::Refuse {
-                    len,
-                    status: e.http_status().unwrap_or(400),
-                    reason: e.as_str(),
-                };
+                return Route::Refuse { len, status: e.http_status().unwrap_or(400), reason: e.as_str() };
             }
         };
         if let Some(origin) = up.origin
@@ -200,12 +182,7 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
         };
     }
     if site.ws_only {
-        return refuse_with(
-            426,
-            "WebSocket only: upgrade to /printf, /echo or /tap",
-            b"Upgrade: websocket\r\n",
-            out,
-        );
+        return refuse_with(426, "WebSocket only: upgrade to /printf, /echo or /tap", b"Upgrade: websocket\r\n", out);
     }
     if wants_upgrade && method == "GET" {
         return refuse(404, "no WebSocket service at this path", out);
@@ -227,50 +204,32 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
     file(asset, method == "HEAD", if_none_match, !close, out)
 }
 
-fn file(
-    asset: &Asset,
-    head_only: bool,
-    if_none_match: Option<&[u8]>,
-    keep_alive: bool,
-    out: &mut [u8],
-) -> Route {
+fn file(asset: &Asset, head_only: bool, if_none_match: Option<&[u8]>, keep_alive: bool, out: &mut [u8]) -> Route {
     let mut tag = [0u8; 18];
     tag[0] = b'"';
     tag[17] = b'"';
     for (i, slot) in tag.iter_mut().skip(1).take(16).enumerate() {
         let nibble = (asset.etag >> (60 - 4 * i)) & 0xF;
-        *slot = b"0123456789abcdef"
-            .get(nibble as usize)
-            .copied()
-            .unwrap_or(b'0');
+        *slot = b"0123456789abcdef".get(nibble as usize).copied().unwrap_or(b'0');
     }
     let fresh = if_none_match.is_some_and(|v| v == tag || v == b"*");
     let status: u16 = if fresh { 304 } else { 200 };
     let mut w = Writer::new(out);
     let written = (|| {
-        w.put(if fresh {
-            b"HTTP/1.1 304 Not Modified\r\n"
-        } else {
-            b"HTTP/1.1 200 OK\r\n"
-        })?
-        .put(b"Content-Type: ")?
-        .put(asset.content_type.as_bytes())?
-        .put(b"\r\nContent-Length: ")?
-        .put_decimal(asset.body.len())?
-        .put(b"\r\nETag: ")?
-        .put(&tag)?
-        .put(b"\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: ")?
-        .put(if keep_alive { b"keep-alive" } else { b"close" })?
-        .put(b"\r\n\r\n")?;
+        w.put(if fresh { b"HTTP/1.1 304 Not Modified\r\n" } else { b"HTTP/1.1 200 OK\r\n" })?
+            .put(b"Content-Type: ")?
+            .put(asset.content_type.as_bytes())?
+            .put(b"\r\nContent-Length: ")?
+            .put_decimal(asset.body.len())?
+            .put(b"\r\nETag: ")?
+            .put(&tag)?
+            .put(b"\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: ")?
+            .put(if keep_alive { b"keep-alive" } else { b"close" })?
+            .put(b"\r\n\r\n")?;
         Ok::<usize, wisp::Error>(w.len())
     })();
     match written {
-        Ok(head) => Route::File {
-            status,
-            head,
-            body: if head_only || fresh { &[] } else { asset.body },
-            keep_alive,
-        },
+        Ok(head) => Route::File { status, head, body: if head_only || fresh { &[] } else { asset.body }, keep_alive },
         Err(_) => refuse(500, "response buffer too small", out),
     }
 }
@@ -278,9 +237,7 @@ fn file(
 /// Same origin, the dev server, or an allowed one (§10.2 of RFC 6455: the
 /// server decides which origins it serves).
 fn origin_allowed(origin: &str, host: &str, allowed: &[&str]) -> bool {
-    let same = origin
-        .strip_prefix("http://")
-        .is_some_and(|o| o.eq_ignore_ascii_case(host));
+    let same = origin.strip_prefix("http://").is_some_and(|o| o.eq_ignore_ascii_case(host));
     same || DEV_ORIGINS.contains(&origin) || allowed.iter().any(|a| a.eq_ignore_ascii_case(origin))
 }
 
@@ -291,11 +248,7 @@ pub fn refuse(status: u16, reason: &'static str, out: &mut [u8]) -> Route {
 
 fn refuse_with(status: u16, reason: &'static str, extra: &[u8], out: &mut [u8]) -> Route {
     let len = write_response(status, extra, reason.as_bytes(), out).unwrap_or(0);
-    Route::Refuse {
-        len,
-        status,
-        reason,
-    }
+    Route::Refuse { len, status, reason }
 }
 
 #[cfg(test)]
@@ -308,24 +261,15 @@ mod tests {
     fn run(req: &str, ws_only: bool, full: bool) -> (Route, std::string::String) {
         static INDEX: &[u8] = b"<html>hi</html>";
         let assets = [Asset::new("/", "text/html; charset=utf-8", INDEX)];
-        let site = Site {
-            assets: &assets,
-            ws_only,
-            allowed_origins: &["https://ok.example"],
-        };
-        let Ok(Status::Complete(head)) = parse_head(req.as_bytes(), 4096) else {
-            panic!("head")
-        };
+        let site = Site { assets: &assets, ws_only, allowed_origins: &["https://ok.example"] };
+        let Ok(Status::Complete(head)) = parse_head(req.as_bytes(), 4096) else { panic!("head") };
         let mut out = [0u8; 1024];
         let r = route(&head, &site, full, &mut out);
         let n = match r {
             Route::File { head, .. } => head,
             Route::Upgrade { len, .. } | Route::Refuse { len, .. } => len,
         };
-        (
-            r,
-            std::string::String::from_utf8(out[..n].to_vec()).unwrap(),
-        )
+        (r, std::string::String::from_utf8(out[..n].to_vec()).unwrap())
     }
 
     const WS: &str = "GET /printf HTTP/1.1\r\nHost: dev:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
@@ -333,44 +277,13 @@ mod tests {
     #[test]
     fn files_with_etag_and_keep_alive() {
         let (r, text) = run("GET / HTTP/1.1\r\nHost: x\r\n\r\n", false, false);
-        assert!(
-            matches!(r, Route::File { status: 200, keep_alive: true, body, .. } if body.len() == 15)
-        );
-        assert!(
-            text.contains("Content-Length: 15\r\n") && text.contains("Content-Type: text/html")
-        );
-        let etag = text
-            .lines()
-            .find_map(|l| l.strip_prefix("ETag: "))
-            .unwrap()
-            .to_string();
-        let (r, _) = run(
-            &std::format!("GET / HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n"),
-            false,
-            false,
-        );
-        assert!(matches!(
-            r,
-            Route::File {
-                status: 304,
-                body: &[],
-                ..
-            }
-        ));
-        let (r, _) = run(
-            "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-            false,
-            false,
-        );
-        assert!(matches!(
-            r,
-            Route::File {
-                status: 200,
-                body: &[],
-                keep_alive: false,
-                ..
-            }
-        ));
+        assert!(matches!(r, Route::File { status: 200, keep_alive: true, body, .. } if body.len() == 15));
+        assert!(text.contains("Content-Length: 15\r\n") && text.contains("Content-Type: text/html"));
+        let etag = text.lines().find_map(|l| l.strip_prefix("ETag: ")).unwrap().to_string();
+        let (r, _) = run(&std::format!("GET / HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n"), false, false);
+        assert!(matches!(r, Route::File { status: 304, body: &[], .. }));
+        let (r, _) = run("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false, false);
+        assert!(matches!(r, Route::File { status: 200, body: &[], keep_alive: false, .. }));
     }
 
     #[test]
@@ -384,66 +297,31 @@ mod tests {
         ];
         for (req, status) in cases {
             let (r, text) = run(req, false, false);
-            assert!(
-                matches!(r, Route::Refuse { status: s, .. } if s == status),
-                "{req:?}: {r:?}"
-            );
-            assert!(
-                text.starts_with(&std::format!("HTTP/1.1 {status} ")),
-                "{text}"
-            );
+            assert!(matches!(r, Route::Refuse { status: s, .. } if s == status), "{req:?}: {r:?}");
+            assert!(text.starts_with(&std::format!("HTTP/1.1 {status} ")), "{text}");
         }
         let (r, _) = run("GET / HTTP/1.1\r\n\r\n", false, true);
         assert!(matches!(r, Route::Refuse { status: 503, .. }));
         let (r, text) = run("GET / HTTP/1.1\r\n\r\n", true, false);
-        assert!(
-            matches!(r, Route::Refuse { status: 426, .. }) && text.contains("Upgrade: websocket")
-        );
+        assert!(matches!(r, Route::Refuse { status: 426, .. }) && text.contains("Upgrade: websocket"));
     }
 
     #[test]
     fn upgrades_and_origins() {
         let (r, text) = run(&std::format!("{WS}\r\n"), false, false);
-        assert_eq!(
-            r,
-            Route::Upgrade {
-                len: text.len(),
-                service: Service::Printf
-            }
-        );
-        let (r, text) = run(
-            &std::format!("{WS}Sec-WebSocket-Protocol: debug\r\n\r\n"),
-            false,
-            false,
-        );
-        assert!(
-            matches!(r, Route::Upgrade { .. }) && text.contains("Sec-WebSocket-Protocol: debug")
-        );
-        for ok in [
-            "http://dev:8080",
-            "http://127.0.0.1:8088",
-            "https://ok.example",
-        ] {
+        assert_eq!(r, Route::Upgrade { len: text.len(), service: Service::Printf });
+        let (r, text) = run(&std::format!("{WS}Sec-WebSocket-Protocol: debug\r\n\r\n"), false, false);
+        assert!(matches!(r, Route::Upgrade { .. }) && text.contains("Sec-WebSocket-Protocol: debug"));
+        for ok in ["http://dev:8080", "http://127.0.0.1:8088", "https://ok.example"] {
             let (r, _) = run(&std::format!("{WS}Origin: {ok}\r\n\r\n"), false, false);
             assert!(matches!(r, Route::Upgrade { .. }), "{ok}");
         }
-        let (r, _) = run(
-            &std::format!("{WS}Origin: http://evil.example\r\n\r\n"),
-            false,
-            false,
-        );
+        let (r, _) = run(&std::format!("{WS}Origin: http://evil.example\r\n\r\n"), false, false);
         assert!(matches!(r, Route::Refuse { status: 403, .. }));
         let bad_version = WS.replace("Version: 13", "Version: 8");
         let (r, text) = run(&std::format!("{bad_version}\r\n"), false, false);
-        assert!(
-            matches!(r, Route::Refuse { status: 426, .. })
-                && text.contains("Sec-WebSocket-Version: 13")
-        );
-        let (r, _) = run(
-            &std::format!("{}\r\n", WS.replace("/printf", "/other")),
-            false,
-            false,
-        );
+        assert!(matches!(r, Route::Refuse { status: 426, .. }) && text.contains("Sec-WebSocket-Version: 13"));
+        let (r, _) = run(&std::format!("{}\r\n", WS.replace("/printf", "/other")), false, false);
         assert!(matches!(r, Route::Refuse { status: 404, .. }));
     }
 }

@@ -21,12 +21,8 @@
 //! The line formats clients see are documented in `firmware/PROTOCOL.md`.
 #![no_std]
 #![deny(missing_docs, unsafe_code)]
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 #[cfg(test)]
 extern crate std;
@@ -51,15 +47,9 @@ pub type Micros = u64;
 /// without blocking. `read` is called only when `read_ready` says so (and
 /// `Ok(0)` then means the peer closed); `write` only when `write_ready` says
 /// so, and it may return `Ok(0)` if the transport has no room after all.
-pub trait Transport:
-    embedded_io::Read + embedded_io::Write + embedded_io::ReadReady + embedded_io::WriteReady
-{
-}
+pub trait Transport: embedded_io::Read + embedded_io::Write + embedded_io::ReadReady + embedded_io::WriteReady {}
 
-impl<T: embedded_io::Read + embedded_io::Write + embedded_io::ReadReady + embedded_io::WriteReady>
-    Transport for T
-{
-}
+impl<T: embedded_io::Read + embedded_io::Write + embedded_io::ReadReady + embedded_io::WriteReady> Transport for T {}
 
 /// The firmware's version, shown in the boot banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -19,7 +19,7 @@ use embedded_io::{Read, ReadReady, Write, WriteReady};
 use heapless::Vec;
 use wisp::handshake::ClientHandshake;
 use wisp::handshake::http::parse_head;
-use wisp::{CloseCode, CloseFrame, Connection, DataKind, Event, Outgoing, Role, Status};
+use wisp::{CloseCode, CloseFrame, Connection, DataKind, Event, Header, Outgoing, Role, Status};
 
 use crate::Micros;
 use crate::command::{self, COMMAND_MAX, Command};
@@ -239,18 +239,9 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
 
     /// Close the WebSocket with `code` (or just the transport, before the
     /// upgrade). The session ends when the peer answers or after a grace time.
-    pub fn close(
-        &mut self,
-        code: CloseCode,
-        why: &'static str,
-        now: Micros,
-        ctx: &mut Ctx<'_, '_>,
-    ) {
+    pub fn close(&mut self, code: CloseCode, why: &'static str, now: Micros, ctx: &mut Ctx<'_, '_>) {
         if matches!(self.phase, Phase::Ws(_)) && !self.conn.close_sent() {
-            let frame = Outgoing::Close(CloseFrame {
-                code: Some(code),
-                reason: why,
-            });
+            let frame = Outgoing::Close(CloseFrame { code: Some(code), reason: why });
             if self.tx_free() < 140 {
                 // Make room: a close must get out even to a slow reader.
                 self.tx_end = self.tx_start;
@@ -258,10 +249,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
             }
             self.emit(frame, now, ctx);
             self.closing_since = now;
-            self.ending = Some(Ending {
-                code: Some(code),
-                why,
-            });
+            self.ending = Some(Ending { code: Some(code), why });
         } else if !matches!(self.phase, Phase::Ws(_)) {
             self.end(None, why);
         }
@@ -271,11 +259,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
     /// does not fit right now.
     fn emit(&mut self, frame: Outgoing<'_>, now: Micros, ctx: &mut Ctx<'_, '_>) -> bool {
         self.compact_tx();
-        let mask = if self.conn.role() == Role::Client {
-            ctx.rng.next_u32().to_le_bytes()
-        } else {
-            [0; 4]
-        };
+        let mask = if self.conn.role() == Role::Client { ctx.rng.next_u32().to_le_bytes() } else { [0; 4] };
         let at = self.tx_end;
         let Some(out) = self.tx.get_mut(at..) else {
             return false;
@@ -284,12 +268,8 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
             Ok(n) => {
                 if self.service() != Some(Service::Tap)
                     && let Some(taps) = ctx.taps.as_deref_mut()
-                    && let Some(r) = Record::capture(
-                        Direction::Sent,
-                        self.id,
-                        now,
-                        self.tx.get(at..at + n).unwrap_or_default(),
-                    )
+                    && let Some(r) =
+                        Record::capture(Direction::Sent, self.id, now, self.tx.get(at..at + n).unwrap_or_default())
                     && taps.push_back(r).is_err()
                 {
                     // A full tap queue drops the record, never the frame.
@@ -305,14 +285,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
     fn reply(&mut self, now: Micros, ctx: &mut Ctx<'_, '_>, args: core::fmt::Arguments<'_>) {
         let mut line: heapless::String<160> = heapless::String::new();
         let _ = line.write_fmt(args);
-        self.emit(
-            Outgoing::Text {
-                payload: line.as_bytes(),
-                fin: true,
-            },
-            now,
-            ctx,
-        );
+        self.emit(Outgoing::Text { payload: line.as_bytes(), fin: true }, now, ctx);
     }
 
     /// Do whatever can be done now without blocking.
@@ -340,26 +313,16 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         self.timeouts(now, ctx);
         if self.phase == Phase::Closing && self.tx_start == self.tx_end {
             let _ = self.io.flush();
-            return Outcome::Ended(self.ending.unwrap_or(Ending {
-                code: None,
-                why: "closed",
-            }));
+            return Outcome::Ended(self.ending.unwrap_or(Ending { code: None, why: "closed" }));
         }
-        if (self.rx_bytes, self.tx_bytes) != before {
-            Outcome::Busy
-        } else {
-            Outcome::Idle
-        }
+        if (self.rx_bytes, self.tx_bytes) != before { Outcome::Busy } else { Outcome::Idle }
     }
 
     fn read_input(&mut self, now: Micros) -> Result<(), Ending> {
         if self.rx_len == RX_BUF {
             return Ok(());
         }
-        let gone = |why| Ending {
-            code: Some(CloseCode::ABNORMAL),
-            why,
-        };
+        let gone = |why| Ending { code: Some(CloseCode::ABNORMAL), why };
         match self.io.read_ready() {
             Ok(true) => {}
             Ok(false) => return Ok(()),
@@ -368,14 +331,10 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         let room = self.rx.get_mut(self.rx_len..).unwrap_or_default();
         match self.io.read(room) {
             Ok(0) => Err(match self.phase {
-                Phase::Ws(_) if !self.conn.is_closed() => Ending {
-                    code: Some(CloseCode::ABNORMAL),
-                    why: "peer went away without a close frame",
-                },
-                _ => Ending {
-                    code: None,
-                    why: "peer closed the connection",
-                },
+                Phase::Ws(_) if !self.conn.is_closed() => {
+                    Ending { code: Some(CloseCode::ABNORMAL), why: "peer went away without a close frame" }
+                }
+                _ => Ending { code: None, why: "peer closed the connection" },
             }),
             Ok(n) => {
                 self.rx_len += n;
@@ -408,8 +367,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
             Ok(Status::Complete(head)) => head,
             Err(e) => {
                 let status = e.http_status().unwrap_or(400);
-                let Route::Refuse { len, .. } = http::refuse(status, e.as_str(), &mut self.tx)
-                else {
+                let Route::Refuse { len, .. } = http::refuse(status, e.as_str(), &mut self.tx) else {
                     return;
                 };
                 self.tx_end = len;
@@ -421,18 +379,9 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         let route = http::route(&head, ctx.site, ctx.full || self.busy, &mut self.tx);
         self.consume_rx(used);
         match route {
-            Route::File {
-                head,
-                body,
-                keep_alive,
-                ..
-            } => {
+            Route::File { head, body, keep_alive, .. } => {
                 self.tx_end = head;
-                self.phase = Phase::Body {
-                    body,
-                    at: 0,
-                    keep_alive,
-                };
+                self.phase = Phase::Body { body, at: 0, keep_alive };
             }
             Route::Refuse { len, reason, .. } => {
                 self.tx_end = len;
@@ -448,19 +397,10 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
     fn upgraded(&mut self, service: Service, now: Micros, ctx: &mut Ctx<'_, '_>) {
         self.phase = Phase::Ws(service);
         self.next_ping = now + ctx.timing.ping_interval;
-        self.cursor = ctx
-            .console
-            .next_seq()
-            .saturating_sub(BACKLOG)
-            .max(ctx.console.oldest());
+        self.cursor = ctx.console.next_seq().saturating_sub(BACKLOG).max(ctx.console.oldest());
         if self.busy {
             // RFC 6455 §7.4.1 + IANA: 1013, try again later.
-            self.close(
-                CloseCode::TRY_AGAIN_LATER,
-                "device busy: too many connections",
-                now,
-                ctx,
-            );
+            self.close(CloseCode::TRY_AGAIN_LATER, "device busy: too many connections", now, ctx);
         }
     }
 
@@ -488,14 +428,19 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         while at < self.rx_len && !self.conn.close_received() && self.tx_free() >= TX_RESERVE {
             let rest = self.rx.get(at..self.rx_len).unwrap_or_default();
             if self.conn.at_frame_start() {
-                // Hand the engine whole headers only, so the tap sees each one.
-                let Some(record) = Record::capture(Direction::Received, self.id, now, rest) else {
-                    break;
-                };
-                if service != Service::Tap
-                    && let Some(taps) = ctx.taps.as_deref_mut()
-                {
-                    let _ = taps.push_back(record);
+                // Hand the engine whole headers only, so the tap sees each
+                // one. A header that cannot parse goes to the engine anyway:
+                // it fails the connection with the right close code.
+                match Header::parse(rest) {
+                    Ok(Status::Partial) => break,
+                    Ok(Status::Complete(_)) if service != Service::Tap => {
+                        if let (Some(taps), Some(record)) =
+                            (ctx.taps.as_deref_mut(), Record::capture(Direction::Received, self.id, now, rest))
+                        {
+                            let _ = taps.push_back(record);
+                        }
+                    }
+                    _ => {}
                 }
             }
             // No more input than the transmit buffer could echo.
@@ -515,16 +460,9 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                 }
                 Err(e) => {
                     self.compact_tx();
-                    let mask = if self.conn.role() == Role::Client {
-                        ctx.rng.next_u32().to_le_bytes()
-                    } else {
-                        [0; 4]
-                    };
+                    let mask = if self.conn.role() == Role::Client { ctx.rng.next_u32().to_le_bytes() } else { [0; 4] };
                     let reason = e.as_str();
-                    let close = Outgoing::Close(CloseFrame {
-                        code: Some(e.close_code()),
-                        reason,
-                    });
+                    let close = Outgoing::Close(CloseFrame { code: Some(e.close_code()), reason });
                     if let Some(out) = self.tx.get_mut(self.tx_end..)
                         && let Ok(n) = self.conn.send(close, mask, out)
                     {
@@ -537,23 +475,13 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         }
         self.consume_rx(at);
         if self.conn.is_closed() && self.phase != Phase::Closing {
-            self.end(
-                self.ending.and_then(|e| e.code),
-                self.ending.map_or("closed", |e| e.why),
-            );
+            self.end(self.ending.and_then(|e| e.code), self.ending.map_or("closed", |e| e.why));
         }
     }
 
     /// React to one event whose payload is the `len` bytes of the receive
     /// buffer that end at `end`.
-    fn on_event(
-        &mut self,
-        service: Service,
-        ev: EventKind,
-        now: Micros,
-        ctx: &mut Ctx<'_, '_>,
-        end: usize,
-    ) {
+    fn on_event(&mut self, service: Service, ev: EventKind, now: Micros, ctx: &mut Ctx<'_, '_>, end: usize) {
         let payload_at = |len: usize| end - len;
         match ev {
             EventKind::Data { kind, len, fin } => {
@@ -592,51 +520,29 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                 {
                     self.user_ping = None;
                     let rtt = now.saturating_sub(at);
-                    self.reply(
-                        now,
-                        ctx,
-                        format_args!("> pong: round trip {}.{:03} ms", rtt / 1000, rtt % 1000),
-                    );
+                    self.reply(now, ctx, format_args!("> pong: round trip {}.{:03} ms", rtt / 1000, rtt % 1000));
                 }
             }
             EventKind::Close { code } => {
                 self.compact_tx();
-                let mask = if self.conn.role() == Role::Client {
-                    ctx.rng.next_u32().to_le_bytes()
-                } else {
-                    [0; 4]
-                };
+                let mask = if self.conn.role() == Role::Client { ctx.rng.next_u32().to_le_bytes() } else { [0; 4] };
                 if let Some(out) = self.tx.get_mut(self.tx_end..)
                     && let Ok(Some(n)) = self.conn.poll_transmit(mask, out)
                 {
                     self.tx_end += n;
                 }
                 if self.ending.is_none() {
-                    self.ending = Some(Ending {
-                        code,
-                        why: "client closed",
-                    });
+                    self.ending = Some(Ending { code, why: "client closed" });
                 }
                 self.end(code, "client closed");
             }
         }
     }
 
-    fn command_bytes(
-        &mut self,
-        kind: DataKind,
-        payload: &[u8],
-        fin: bool,
-        now: Micros,
-        ctx: &mut Ctx<'_, '_>,
-    ) {
+    fn command_bytes(&mut self, kind: DataKind, payload: &[u8], fin: bool, now: Micros, ctx: &mut Ctx<'_, '_>) {
         if kind == DataKind::Binary {
             if fin {
-                self.reply(
-                    now,
-                    ctx,
-                    format_args!("! binary messages are not commands; send text"),
-                );
+                self.reply(now, ctx, format_args!("! binary messages are not commands; send text"));
             }
             return;
         }
@@ -648,21 +554,13 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         }
         if core::mem::take(&mut self.command_too_long) {
             self.command.clear();
-            return self.reply(
-                now,
-                ctx,
-                format_args!("! command longer than {COMMAND_MAX} bytes"),
-            );
+            return self.reply(now, ctx, format_args!("! command longer than {COMMAND_MAX} bytes"));
         }
         let bytes = core::mem::take(&mut self.command);
         // The engine validated the UTF-8.
         let text = core::str::from_utf8(&bytes).unwrap_or_default();
         match command::parse(text) {
-            Err(r) => self.reply(
-                now,
-                ctx,
-                format_args!("! {}: {}", r.0, console::truncate(text, 40)),
-            ),
+            Err(r) => self.reply(now, ctx, format_args!("! {}: {}", r.0, console::truncate(text, 40))),
             Ok(cmd) => self.run(cmd, now, ctx),
         }
     }
@@ -677,11 +575,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
             Command::Resume => {
                 c.paused = false;
                 c.set_rate(c.rate(), now);
-                self.reply(
-                    now,
-                    ctx,
-                    format_args!("> resumed at {} lines/s", ctx.console.rate()),
-                );
+                self.reply(now, ctx, format_args!("> resumed at {} lines/s", ctx.console.rate()));
             }
             Command::Rate(r) => {
                 c.set_rate(r, now);
@@ -707,16 +601,10 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                 let mut why: heapless::String<64> = heapless::String::new();
                 let _ = why.push_str(console::truncate(reason, 64));
                 // The reason must outlive this call in the frame only.
-                let frame = Outgoing::Close(CloseFrame {
-                    code: Some(code),
-                    reason: &why,
-                });
+                let frame = Outgoing::Close(CloseFrame { code: Some(code), reason: &why });
                 self.emit(frame, now, ctx);
                 self.closing_since = now;
-                self.ending = Some(Ending {
-                    code: Some(code),
-                    why: "closed by command",
-                });
+                self.ending = Some(Ending { code: Some(code), why: "closed by command" });
             }
             Command::Help => {
                 for line in command::HELP {
@@ -741,14 +629,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                 }
                 let fin = r == rows;
                 let piece = frame.get(..n).unwrap_or_default();
-                if !self.emit(
-                    Outgoing::Text {
-                        payload: piece,
-                        fin,
-                    },
-                    now,
-                    ctx,
-                ) {
+                if !self.emit(Outgoing::Text { payload: piece, fin }, now, ctx) {
                     return;
                 }
                 self.dump = if fin { None } else { Some((addr, len, r)) };
@@ -766,14 +647,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                     from,
                     to
                 );
-                if !self.emit(
-                    Outgoing::Text {
-                        payload: line.as_bytes(),
-                        fin: true,
-                    },
-                    now,
-                    ctx,
-                ) {
+                if !self.emit(Outgoing::Text { payload: line.as_bytes(), fin: true }, now, ctx) {
                     return;
                 }
                 self.cursor = oldest;
@@ -788,14 +662,9 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                 dst.copy_from_slice(line.text().get(..n).unwrap_or_default());
             }
             let sent = match kind {
-                Kind::Text => self.emit(
-                    Outgoing::Text {
-                        payload: frame.get(..n).unwrap_or_default(),
-                        fin: true,
-                    },
-                    now,
-                    ctx,
-                ),
+                Kind::Text => {
+                    self.emit(Outgoing::Text { payload: frame.get(..n).unwrap_or_default(), fin: true }, now, ctx)
+                }
                 Kind::Dump { addr, len } => {
                     // The dump's first frame is its title; FIN=0: its length
                     // is unknown to the receiver until the last frame.
@@ -803,10 +672,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                         *nl = b'\n';
                     }
                     let ok = self.emit(
-                        Outgoing::Text {
-                            payload: frame.get(..n + 1).unwrap_or_default(),
-                            fin: false,
-                        },
+                        Outgoing::Text { payload: frame.get(..n + 1).unwrap_or_default(), fin: false },
                         now,
                         ctx,
                     );
@@ -856,29 +722,16 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
 
     /// Send a tap record to this (tap) session if it fits; false if dropped.
     pub fn tap(&mut self, record: &Record, now: Micros, ctx: &mut Ctx<'_, '_>) -> bool {
-        if self.phase != Phase::Ws(Service::Tap)
-            || self.conn.close_sent()
-            || self.tx_free() < TX_RESERVE
-        {
+        if self.phase != Phase::Ws(Service::Tap) || self.conn.close_sent() || self.tx_free() < TX_RESERVE {
             return false;
         }
         let mut buf = [0u8; crate::tap::RECORD_MAX];
         let n = record.encode(&mut buf);
-        self.emit(
-            Outgoing::Binary {
-                payload: buf.get(..n).unwrap_or_default(),
-                fin: true,
-            },
-            now,
-            ctx,
-        )
+        self.emit(Outgoing::Binary { payload: buf.get(..n).unwrap_or_default(), fin: true }, now, ctx)
     }
 
     fn flush(&mut self) -> Result<(), Ending> {
-        let gone = Ending {
-            code: Some(CloseCode::ABNORMAL),
-            why: "transport error while sending",
-        };
+        let gone = Ending { code: Some(CloseCode::ABNORMAL), why: "transport error while sending" };
         loop {
             let pending: &[u8] = if self.tx_start < self.tx_end {
                 self.tx.get(self.tx_start..self.tx_end).unwrap_or_default()
@@ -915,31 +768,18 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                     self.tx_start = 0;
                     self.tx_end = 0;
                 }
-            } else if let Phase::Body {
-                body,
-                at,
-                keep_alive,
-            } = self.phase
-            {
-                self.phase = Phase::Body {
-                    body,
-                    at: at + n,
-                    keep_alive,
-                };
+            } else if let Phase::Body { body, at, keep_alive } = self.phase {
+                self.phase = Phase::Body { body, at: at + n, keep_alive };
             }
         }
     }
 
     fn timeouts(&mut self, now: Micros, ctx: &mut Ctx<'_, '_>) {
         match self.phase {
-            Phase::Http | Phase::Dialing
-                if now.saturating_sub(self.last_input) > ctx.timing.http_timeout =>
-            {
+            Phase::Http | Phase::Dialing if now.saturating_sub(self.last_input) > ctx.timing.http_timeout => {
                 if self.rx_len > 0 && self.phase == Phase::Http {
                     // A request that never finishes: slowloris.
-                    if let Route::Refuse { len, .. } =
-                        http::refuse(408, "request head took too long", &mut self.tx)
-                    {
+                    if let Route::Refuse { len, .. } = http::refuse(408, "request head took too long", &mut self.tx) {
                         self.tx_start = 0;
                         self.tx_end = len;
                     }
@@ -949,15 +789,9 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                     self.end(None, "idle");
                 }
             }
-            Phase::Ws(_)
-                if self.conn.close_sent()
-                    && now.saturating_sub(self.closing_since) > CLOSE_GRACE =>
-            {
+            Phase::Ws(_) if self.conn.close_sent() && now.saturating_sub(self.closing_since) > CLOSE_GRACE => {
                 self.tx_start = self.tx_end;
-                self.end(
-                    self.ending.and_then(|e| e.code),
-                    "peer did not answer the close",
-                );
+                self.end(self.ending.and_then(|e| e.code), "peer did not answer the close");
             }
             Phase::Closing if self.closing_since == 0 => self.closing_since = now,
             Phase::Closing if now.saturating_sub(self.closing_since) > CLOSE_GRACE => {
@@ -972,29 +806,15 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
 /// An event reduced to offsets, so the receive buffer can be borrowed again.
 #[derive(Debug, Clone, Copy)]
 enum EventKind {
-    Data {
-        kind: DataKind,
-        len: usize,
-        fin: bool,
-    },
-    Ping {
-        len: usize,
-    },
-    Pong {
-        len: usize,
-    },
-    Close {
-        code: Option<CloseCode>,
-    },
+    Data { kind: DataKind, len: usize, fin: bool },
+    Ping { len: usize },
+    Pong { len: usize },
+    Close { code: Option<CloseCode> },
 }
 
 fn event_kind(event: &Event<'_>) -> EventKind {
     match event {
-        Event::Data { kind, payload, fin } => EventKind::Data {
-            kind: *kind,
-            len: payload.len(),
-            fin: *fin,
-        },
+        Event::Data { kind, payload, fin } => EventKind::Data { kind: *kind, len: payload.len(), fin: *fin },
         Event::Ping(p) => EventKind::Ping { len: p.len() },
         Event::Pong(p) => EventKind::Pong { len: p.len() },
         Event::Close(c) => EventKind::Close { code: c.code },

@@ -52,12 +52,7 @@ pub struct Record {
 impl Record {
     /// A record of the frame at the start of `wire` (header complete; as
     /// much payload as is there). `None` if the header is not complete.
-    pub fn capture(
-        direction: Direction,
-        session: u16,
-        time: Micros,
-        wire: &[u8],
-    ) -> Option<Record> {
+    pub fn capture(direction: Direction, session: u16, time: Micros, wire: &[u8]) -> Option<Record> {
         let Ok(Status::Complete((h, hlen))) = Header::parse(wire) else {
             return None;
         };
@@ -74,9 +69,7 @@ impl Record {
             *d = *s;
         }
         let avail = wire.len().saturating_sub(hlen);
-        let n = avail
-            .min(PREVIEW)
-            .min(usize::try_from(h.payload_len).unwrap_or(usize::MAX));
+        let n = avail.min(PREVIEW).min(usize::try_from(h.payload_len).unwrap_or(usize::MAX));
         for (d, s) in r.preview.iter_mut().zip(wire.iter().skip(hlen).take(n)) {
             *d = *s;
         }
@@ -86,16 +79,12 @@ impl Record {
 
     /// The raw header bytes.
     pub fn header(&self) -> &[u8] {
-        self.header
-            .get(..usize::from(self.header_len))
-            .unwrap_or_default()
+        self.header.get(..usize::from(self.header_len)).unwrap_or_default()
     }
 
     /// The preview bytes as on the wire.
     pub fn preview(&self) -> &[u8] {
-        self.preview
-            .get(..usize::from(self.preview_len))
-            .unwrap_or_default()
+        self.preview.get(..usize::from(self.preview_len)).unwrap_or_default()
     }
 
     /// Encode into `out`; returns the length.
@@ -164,9 +153,7 @@ mod tests {
 
     #[test]
     fn round_trip_of_a_masked_frame() {
-        let wire = [
-            0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
-        ];
+        let wire = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
         let r = Record::capture(Direction::Received, 7, 123_456, &wire).unwrap();
         assert_eq!(r.header(), &wire[..6]);
         assert_eq!(r.preview(), &wire[6..]);

@@ -96,10 +96,7 @@ impl Header {
             return Err(Error::LengthOverflow);
         }
         let mask = if b1 & MASKED != 0 {
-            match buf
-                .get(at..at + 4)
-                .and_then(|s| <[u8; 4]>::try_from(s).ok())
-            {
+            match buf.get(at..at + 4).and_then(|s| <[u8; 4]>::try_from(s).ok()) {
                 Some(key) => {
                     at += 4;
                     Some(key)
@@ -109,13 +106,8 @@ impl Header {
         } else {
             None
         };
-        let header = Header {
-            fin: b0 & FIN != 0,
-            rsv: (b0 & RSV_MASK) >> 4,
-            opcode: Opcode::from_bits(b0),
-            mask,
-            payload_len,
-        };
+        let header =
+            Header { fin: b0 & FIN != 0, rsv: (b0 & RSV_MASK) >> 4, opcode: Opcode::from_bits(b0), mask, payload_len };
         Ok(Status::Complete((header, at)))
     }
 
@@ -189,84 +181,38 @@ mod tests {
                 assert_eq!(&out[..$len], &bytes[..$len]);
                 // Every proper prefix is Partial, never an error.
                 for cut in 0..$len {
-                    assert_eq!(
-                        Header::parse(&bytes[..cut]),
-                        Ok(Status::Partial),
-                        "cut {cut}"
-                    );
+                    assert_eq!(Header::parse(&bytes[..cut]), Ok(Status::Partial), "cut {cut}");
                 }
             }
         };
     }
 
     const fn h(fin: bool, opcode: Opcode, mask: Option<[u8; 4]>, len: u64) -> Header {
-        Header {
-            fin,
-            rsv: 0,
-            opcode,
-            mask,
-            payload_len: len,
-        }
+        Header { fin, rsv: 0, opcode, mask, payload_len: len }
     }
 
     // RFC 6455 §5.7, each example in turn.
-    frame!(
-        rfc_unmasked_hello,
-        [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f],
-        h(true, Opcode::Text, None, 5),
-        2
-    );
+    frame!(rfc_unmasked_hello, [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f], h(true, Opcode::Text, None, 5), 2);
     frame!(
         rfc_masked_hello,
-        [
-            0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58
-        ],
+        [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58],
         h(true, Opcode::Text, Some([0x37, 0xfa, 0x21, 0x3d]), 5),
         6
     );
-    frame!(
-        rfc_fragment_hel,
-        [0x01, 0x03, 0x48, 0x65, 0x6c],
-        h(false, Opcode::Text, None, 3),
-        2
-    );
-    frame!(
-        rfc_fragment_lo,
-        [0x80, 0x02, 0x6c, 0x6f],
-        h(true, Opcode::Continuation, None, 2),
-        2
-    );
-    frame!(
-        rfc_unmasked_ping,
-        [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f],
-        h(true, Opcode::Ping, None, 5),
-        2
-    );
+    frame!(rfc_fragment_hel, [0x01, 0x03, 0x48, 0x65, 0x6c], h(false, Opcode::Text, None, 3), 2);
+    frame!(rfc_fragment_lo, [0x80, 0x02, 0x6c, 0x6f], h(true, Opcode::Continuation, None, 2), 2);
+    frame!(rfc_unmasked_ping, [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f], h(true, Opcode::Ping, None, 5), 2);
     frame!(
         rfc_masked_pong,
-        [
-            0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58
-        ],
+        [0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58],
         h(true, Opcode::Pong, Some([0x37, 0xfa, 0x21, 0x3d]), 5),
         6
     );
-    frame!(
-        rfc_binary_256,
-        [0x82, 0x7E, 0x01, 0x00],
-        h(true, Opcode::Binary, None, 256),
-        4
-    );
-    frame!(
-        rfc_binary_64k,
-        [0x82, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00],
-        h(true, Opcode::Binary, None, 65536),
-        10
-    );
+    frame!(rfc_binary_256, [0x82, 0x7E, 0x01, 0x00], h(true, Opcode::Binary, None, 256), 4);
+    frame!(rfc_binary_64k, [0x82, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00], h(true, Opcode::Binary, None, 65536), 10);
     frame!(
         largest_length,
-        [
-            0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4
-        ],
+        [0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4],
         h(true, Opcode::Binary, Some([1, 2, 3, 4]), (1 << 63) - 1),
         14
     );
@@ -282,9 +228,7 @@ mod tests {
 
     #[test]
     fn rsv_and_reserved_opcodes_parse_for_viewers() {
-        let Status::Complete((h, 2)) = Header::parse(&[0x73, 0x00]).unwrap() else {
-            panic!()
-        };
+        let Status::Complete((h, 2)) = Header::parse(&[0x73, 0x00]).unwrap() else { panic!() };
         assert_eq!(h.rsv, 0b111);
         assert_eq!(h.opcode, Opcode::Reserved(3));
         assert!(!h.fin);
@@ -296,9 +240,6 @@ mod tests {
             assert_eq!(h(true, Opcode::Binary, None, len).encoded_len(), hlen);
         }
         let mut small = [0u8; 3];
-        assert_eq!(
-            h(true, Opcode::Binary, None, 300).encode(&mut small),
-            Err(Error::BufferTooSmall)
-        );
+        assert_eq!(h(true, Opcode::Binary, None, 300).encode(&mut small), Err(Error::BufferTooSmall));
     }
 }

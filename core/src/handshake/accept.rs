@@ -58,9 +58,6 @@ mod tests {
         assert!(!is_valid_key(b"dGhlIHNhbXBsZSBub25jZ!=="));
         assert!(!is_valid_key(b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")); // 24 bytes of data
         assert!(!is_valid_key(&[b'A'; 200]));
-        assert_eq!(
-            &encode_key(*b"the sample nonce"),
-            b"dGhlIHNhbXBsZSBub25jZQ=="
-        );
+        assert_eq!(&encode_key(*b"the sample nonce"), b"dGhlIHNhbXBsZSBub25jZQ==");
     }
 }

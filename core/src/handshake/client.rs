@@ -46,10 +46,7 @@ impl ClientHandshake {
     /// "randomly selected").
     pub fn new(nonce: [u8; 16]) -> Self {
         let key = encode_key(nonce);
-        ClientHandshake {
-            key,
-            accept: accept_key(&key),
-        }
+        ClientHandshake { key, accept: accept_key(&key) }
     }
 
     /// The `Sec-WebSocket-Key` this handshake sends.
@@ -79,9 +76,7 @@ impl ClientHandshake {
             w.put(b"Origin: ")?.put(o.as_bytes())?.put(b"\r\n")?;
         }
         if let Some(p) = protocols {
-            w.put(b"Sec-WebSocket-Protocol: ")?
-                .put(p.as_bytes())?
-                .put(b"\r\n")?;
+            w.put(b"Sec-WebSocket-Protocol: ")?.put(p.as_bytes())?.put(b"\r\n")?;
         }
         w.put(b"\r\n")?;
         Ok(w.len())
@@ -89,11 +84,7 @@ impl ClientHandshake {
 
     /// Check the server's response (§4.1, the client's checks 1–6).
     /// `offered` is the subprotocol list the request carried.
-    pub fn parse_response<'a>(
-        &self,
-        buf: &'a [u8],
-        offered: Option<&str>,
-    ) -> Result<Status<Response<'a>>, Error> {
+    pub fn parse_response<'a>(&self, buf: &'a [u8], offered: Option<&str>) -> Result<Status<Response<'a>>, Error> {
         let head = match parse_head(buf, http::MAX_HEAD_LEN)? {
             Status::Complete(head) => head,
             Status::Partial => return Ok(Status::Partial),
@@ -140,9 +131,6 @@ impl ClientHandshake {
                 return Err(Error::UnexpectedProtocol);
             }
         }
-        Ok(Status::Complete(Response {
-            protocol,
-            head_len: head.len,
-        }))
+        Ok(Status::Complete(Response { protocol, head_len: head.len }))
     }
 }

@@ -34,15 +34,8 @@ pub fn parse_head(buf: &[u8], max: usize) -> Result<Status<Head<'_>>, Error> {
     let mut start_line: Option<&[u8]> = None;
     let mut headers_from = 0;
     loop {
-        let Some(line_len) = buf
-            .get(at..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
-        else {
-            return if buf.len() >= max {
-                Err(Error::HeadersTooLarge)
-            } else {
-                Ok(Status::Partial)
-            };
+        let Some(line_len) = buf.get(at..).and_then(|rest| rest.iter().position(|&b| b == b'\n')) else {
+            return if buf.len() >= max { Err(Error::HeadersTooLarge) } else { Ok(Status::Partial) };
         };
         let line = trim_cr(buf.get(at..at + line_len).unwrap_or_default());
         let next = at + line_len + 1;
@@ -58,11 +51,7 @@ pub fn parse_head(buf: &[u8], max: usize) -> Result<Status<Head<'_>>, Error> {
             }
             Some(start_line) if line.is_empty() => {
                 let block = buf.get(headers_from..at).unwrap_or_default();
-                return Ok(Status::Complete(Head {
-                    start_line,
-                    headers: Headers { rest: block },
-                    len: next,
-                }));
+                return Ok(Status::Complete(Head { start_line, headers: Headers { rest: block }, len: next }));
             }
             Some(_) => {
                 split_field(line)?;
@@ -83,11 +72,7 @@ impl<'a> Iterator for Headers<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.rest.is_empty() {
-            let end = self
-                .rest
-                .iter()
-                .position(|&b| b == b'\n')
-                .unwrap_or(self.rest.len());
+            let end = self.rest.iter().position(|&b| b == b'\n').unwrap_or(self.rest.len());
             let line = trim_cr(self.rest.get(..end).unwrap_or_default());
             self.rest = self.rest.get(end + 1..).unwrap_or_default();
             if let Ok(field) = split_field(line) {
@@ -100,10 +85,7 @@ impl<'a> Iterator for Headers<'a> {
 
 /// `name ":" OWS value OWS` (RFC 9112 §5).
 fn split_field(line: &[u8]) -> Result<(&str, &[u8]), Error> {
-    let colon = line
-        .iter()
-        .position(|&b| b == b':')
-        .ok_or(Error::HttpSyntax)?;
+    let colon = line.iter().position(|&b| b == b':').ok_or(Error::HttpSyntax)?;
     let (name, value) = line.split_at(colon);
     if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
         // Also rejects obsolete folding: the line would start with a space.
@@ -130,32 +112,14 @@ pub fn trim(mut v: &[u8]) -> &[u8] {
 
 /// `tchar` of RFC 9110 §5.6.2: the characters of a token.
 pub const fn is_tchar(b: u8) -> bool {
-    matches!(
-        b,
-        b'!' | b'#'
-            | b'$'
-            | b'%'
-            | b'&'
-            | b'\''
-            | b'*'
-            | b'+'
-            | b'-'
-            | b'.'
-            | b'^'
-            | b'_'
-            | b'`'
-            | b'|'
-            | b'~'
-    ) || b.is_ascii_alphanumeric()
+    matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+        || b.is_ascii_alphanumeric()
 }
 
 /// The elements of a comma-separated list (RFC 9110 §5.6.1), trimmed, empty
 /// ones skipped.
 pub fn list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value
-        .split(|&b| b == b',')
-        .map(trim)
-        .filter(|e| !e.is_empty())
+    value.split(|&b| b == b',').map(trim).filter(|e| !e.is_empty())
 }
 
 /// Does the comma-separated `value` contain `token`, ignoring ASCII case?
@@ -178,10 +142,7 @@ impl<'a> Writer<'a> {
     /// Append bytes, or [`Error::BufferTooSmall`].
     pub fn put(&mut self, bytes: &[u8]) -> Result<&mut Self, Error> {
         let end = self.len + bytes.len();
-        let dst = self
-            .buf
-            .get_mut(self.len..end)
-            .ok_or(Error::BufferTooSmall)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(Error::BufferTooSmall)?;
         dst.copy_from_slice(bytes);
         self.len = end;
         Ok(self)
@@ -223,14 +184,9 @@ mod tests {
     fn head_is_partial_until_blank_line() {
         let full = b"GET / HTTP/1.1\r\nHost: a\r\nX:  y \r\n\r\nrest";
         for cut in 0..full.len() - 4 {
-            assert!(
-                matches!(parse_head(&full[..cut], 100), Ok(Status::Partial)),
-                "cut {cut}"
-            );
+            assert!(matches!(parse_head(&full[..cut], 100), Ok(Status::Partial)), "cut {cut}");
         }
-        let Status::Complete(head) = parse_head(full, 100).unwrap() else {
-            panic!()
-        };
+        let Status::Complete(head) = parse_head(full, 100).unwrap() else { panic!() };
         assert_eq!(head.start_line, b"GET / HTTP/1.1");
         assert_eq!(head.len, full.len() - 4);
         let fields: std::vec::Vec<_> = head.headers.collect();
@@ -239,24 +195,10 @@ mod tests {
 
     #[test]
     fn bounds_and_syntax() {
-        assert_eq!(
-            parse_head(&[b'a'; 64], 64).err(),
-            Some(Error::HeadersTooLarge)
-        );
-        assert_eq!(
-            parse_head(b"GET / HTTP/1.1\r\nno colon\r\n\r\n", 100).err(),
-            Some(Error::HttpSyntax)
-        );
-        assert_eq!(
-            parse_head(b"GET / HTTP/1.1\r\n folded: x\r\n\r\n", 100).err(),
-            Some(Error::HttpSyntax)
-        );
-        assert!(
-            parse_head(b"GET / HTTP/1.1\nHost: a\n\n", 100)
-                .unwrap()
-                .complete()
-                .is_some()
-        );
+        assert_eq!(parse_head(&[b'a'; 64], 64).err(), Some(Error::HeadersTooLarge));
+        assert_eq!(parse_head(b"GET / HTTP/1.1\r\nno colon\r\n\r\n", 100).err(), Some(Error::HttpSyntax));
+        assert_eq!(parse_head(b"GET / HTTP/1.1\r\n folded: x\r\n\r\n", 100).err(), Some(Error::HttpSyntax));
+        assert!(parse_head(b"GET / HTTP/1.1\nHost: a\n\n", 100).unwrap().complete().is_some());
     }
 
     #[test]
@@ -265,18 +207,10 @@ mod tests {
         assert!(!list_contains(b"keep-alive, upgraded", "upgrade"));
         let mut buf = [0u8; 32];
         let mut w = Writer::new(&mut buf);
-        w.put_decimal(0)
-            .unwrap()
-            .put(b",")
-            .unwrap()
-            .put_decimal(usize::MAX)
-            .unwrap();
+        w.put_decimal(0).unwrap().put(b",").unwrap().put_decimal(usize::MAX).unwrap();
         let n = w.len();
         assert_eq!(&buf[..n], std::format!("0,{}", usize::MAX).as_bytes());
         let mut tiny = [0u8; 2];
-        assert_eq!(
-            Writer::new(&mut tiny).put(b"abc").err(),
-            Some(Error::BufferTooSmall)
-        );
+        assert_eq!(Writer::new(&mut tiny).put(b"abc").err(), Some(Error::BufferTooSmall));
     }
 }

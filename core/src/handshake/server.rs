@@ -114,12 +114,7 @@ impl<'a> UpgradeRequest<'a> {
     /// let err = UpgradeRequest::from_parts("GET", "/", b"HTTP/1.1", wrong).unwrap_err();
     /// assert_eq!(err.http_status(), Some(426));
     /// ```
-    pub fn from_parts<I>(
-        method: &str,
-        target: &'a str,
-        version: &[u8],
-        headers: I,
-    ) -> Result<Self, Error>
+    pub fn from_parts<I>(method: &str, target: &'a str, version: &[u8], headers: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = (&'a str, &'a [u8])>,
     {
@@ -133,15 +128,8 @@ impl<'a> UpgradeRequest<'a> {
         if !target.starts_with('/') {
             return Err(Error::HttpSyntax);
         }
-        let (
-            mut host,
-            mut upgrade,
-            mut connection,
-            mut ws_version,
-            mut key,
-            mut origin,
-            mut protocols,
-        ) = (None, false, false, None, None, None, None);
+        let (mut host, mut upgrade, mut connection, mut ws_version, mut key, mut origin, mut protocols) =
+            (None, false, false, None, None, None, None);
         let mut keys = 0u8;
         for (name, value) in headers {
             if name.eq_ignore_ascii_case("host") {
@@ -181,9 +169,7 @@ impl<'a> UpgradeRequest<'a> {
             _ => return Err(Error::InvalidKey),
         };
         // Item 2.
-        let host = host
-            .and_then(|h| core::str::from_utf8(h).ok())
-            .filter(|h| !h.is_empty());
+        let host = host.and_then(|h| core::str::from_utf8(h).ok()).filter(|h| !h.is_empty());
         let host = host.ok_or(Error::MissingHost)?;
         let origin = match origin {
             Some(o) => Some(core::str::from_utf8(o).map_err(|_| Error::HttpSyntax)?),
@@ -200,14 +186,7 @@ impl<'a> UpgradeRequest<'a> {
                 }
             }
         }
-        Ok(UpgradeRequest {
-            path: target,
-            host,
-            origin,
-            key,
-            protocol_list: protocols,
-            head_len: 0,
-        })
+        Ok(UpgradeRequest { path: target, host, origin, key, protocol_list: protocols, head_len: 0 })
     }
 
     /// The subprotocols the client offered, in its order of preference.
@@ -228,9 +207,7 @@ impl<'a> UpgradeRequest<'a> {
 
 fn is_http11_or_later(version: &[u8]) -> bool {
     match version.strip_prefix(b"HTTP/") {
-        Some([b'1', b'.', minor @ ..]) => {
-            !minor.is_empty() && minor.iter().all(u8::is_ascii_digit) && minor != b"0"
-        }
+        Some([b'1', b'.', minor @ ..]) => !minor.is_empty() && minor.iter().all(u8::is_ascii_digit) && minor != b"0",
         Some([major, ..]) => (b'2'..=b'9').contains(major),
         _ => false,
     }
@@ -238,19 +215,13 @@ fn is_http11_or_later(version: &[u8]) -> bool {
 
 /// Write `101 Switching Protocols` for `request` into `out` (§4.2.2 item 5),
 /// choosing `protocol` (which should be one the client offered).
-pub fn write_accept(
-    request: &UpgradeRequest<'_>,
-    protocol: Option<&str>,
-    out: &mut [u8],
-) -> Result<usize, Error> {
+pub fn write_accept(request: &UpgradeRequest<'_>, protocol: Option<&str>, out: &mut [u8]) -> Result<usize, Error> {
     let mut w = Writer::new(out);
     w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")?
         .put(&accept_key(request.key))?
         .put(b"\r\n")?;
     if let Some(p) = protocol {
-        w.put(b"Sec-WebSocket-Protocol: ")?
-            .put(p.as_bytes())?
-            .put(b"\r\n")?;
+        w.put(b"Sec-WebSocket-Protocol: ")?.put(p.as_bytes())?.put(b"\r\n")?;
     }
     w.put(b"\r\n")?;
     Ok(w.len())
@@ -270,11 +241,7 @@ pub fn write_accept(
 /// ```
 pub fn write_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
     let status = error.http_status().unwrap_or(400);
-    let extra: &[u8] = if status == 426 {
-        b"Sec-WebSocket-Version: 13\r\n"
-    } else {
-        b""
-    };
+    let extra: &[u8] = if status == 426 { b"Sec-WebSocket-Version: 13\r\n" } else { b"" };
     write_response(status, extra, error.as_str().as_bytes(), out)
 }
 
@@ -282,12 +249,7 @@ pub fn write_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
 /// status line, `extra` header lines (each ending in CRLF), and `body`
 /// followed by a newline. For the refusals a device's server sends (403,
 /// 404, 503 …).
-pub fn write_response(
-    status: u16,
-    extra: &[u8],
-    body: &[u8],
-    out: &mut [u8],
-) -> Result<usize, Error> {
+pub fn write_response(status: u16, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
     let mut w = Writer::new(out);
     w.put(b"HTTP/1.1 ")?
         .put_decimal(usize::from(status))?

@@ -57,16 +57,8 @@ impl<E> From<Error> for IoError<E> {
 /// Where an event's payload sits in the receive buffer.
 #[derive(Debug, Clone, Copy)]
 enum Shape {
-    Data {
-        kind: DataKind,
-        at: usize,
-        len: usize,
-        fin: bool,
-    },
-    Pong {
-        at: usize,
-        len: usize,
-    },
+    Data { kind: DataKind, at: usize, len: usize, fin: bool },
+    Pong { at: usize, len: usize },
     Close(Option<CloseCode>),
 }
 
@@ -102,26 +94,11 @@ impl<'b, M: FnMut() -> [u8; 4]> Session<'b, M> {
     /// [`MIN_READ_BUFFER`] bytes and `tx` at least a header and a control
     /// frame (139 bytes); smaller buffers are refused with
     /// [`Error::BufferTooSmall`]. `mask` makes masking keys (client role).
-    pub fn new(
-        conn: Connection,
-        rx: &'b mut [u8],
-        tx: &'b mut [u8],
-        mask: M,
-    ) -> Result<Self, Error> {
+    pub fn new(conn: Connection, rx: &'b mut [u8], tx: &'b mut [u8], mask: M) -> Result<Self, Error> {
         if rx.len() < MIN_READ_BUFFER || tx.len() < MIN_READ_BUFFER {
             return Err(Error::BufferTooSmall);
         }
-        Ok(Session {
-            conn,
-            rx,
-            start: 0,
-            end: 0,
-            tx,
-            mask,
-            ready: None,
-            deferred: None,
-            error: None,
-        })
+        Ok(Session { conn, rx, start: 0, end: 0, tx, mask, ready: None, deferred: None, error: None })
     }
 
     /// The engine, for its getters.
@@ -132,10 +109,7 @@ impl<'b, M: FnMut() -> [u8; 4]> Session<'b, M> {
     /// Put bytes already read past the handshake (a first frame that came in
     /// the same packet as the request) in front of the receive buffer.
     pub fn preload(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let dst = self
-            .rx
-            .get_mut(self.end..self.end + bytes.len())
-            .ok_or(Error::BufferTooSmall)?;
+        let dst = self.rx.get_mut(self.end..self.end + bytes.len()).ok_or(Error::BufferTooSmall)?;
         dst.copy_from_slice(bytes);
         self.end += bytes.len();
         Ok(())
@@ -163,16 +137,10 @@ impl<'b, M: FnMut() -> [u8; 4]> Session<'b, M> {
         let end = self.start;
         let shape = match read.event {
             None => return Step::NeedInput,
-            Some(Event::Data { kind, payload, fin }) => Shape::Data {
-                kind,
-                at: end - payload.len(),
-                len: payload.len(),
-                fin,
-            },
-            Some(Event::Pong(p)) => Shape::Pong {
-                at: end - p.len(),
-                len: p.len(),
-            },
+            Some(Event::Data { kind, payload, fin }) => {
+                Shape::Data { kind, at: end - payload.len(), len: payload.len(), fin }
+            }
+            Some(Event::Pong(p)) => Shape::Pong { at: end - p.len(), len: p.len() },
             Some(Event::Ping(p)) => {
                 // §5.5.2: answer with the same payload "as soon as practical".
                 return match self.conn.send(Outgoing::Pong(p), (self.mask)(), self.tx) {
@@ -202,11 +170,7 @@ impl<'b, M: FnMut() -> [u8; 4]> Session<'b, M> {
     pub(crate) fn incoming(&self) -> Option<Incoming<'_>> {
         let slice = |at: usize, len: usize| self.rx.get(at..at + len).unwrap_or_default();
         Some(match self.ready? {
-            Shape::Data { kind, at, len, fin } => Incoming::Data {
-                kind,
-                payload: slice(at, len),
-                fin,
-            },
+            Shape::Data { kind, at, len, fin } => Incoming::Data { kind, payload: slice(at, len), fin },
             Shape::Pong { at, len } => Incoming::Pong(slice(at, len)),
             Shape::Close(code) => Incoming::Close(code),
         })
@@ -238,23 +202,13 @@ impl<'b, M: FnMut() -> [u8; 4]> Session<'b, M> {
     pub(crate) fn encode(&mut self, frame: Outgoing<'_>) -> Result<(usize, usize), Error> {
         let room = self.tx.len() - MAX_HEADER_LEN;
         let (frame, taken) = match frame {
-            Outgoing::Text { payload, .. } if payload.len() > room => (
-                Outgoing::Text {
-                    payload: payload.get(..room).unwrap_or_default(),
-                    fin: false,
-                },
-                room,
-            ),
-            Outgoing::Binary { payload, .. } if payload.len() > room => (
-                Outgoing::Binary {
-                    payload: payload.get(..room).unwrap_or_default(),
-                    fin: false,
-                },
-                room,
-            ),
-            Outgoing::Text { payload, .. } | Outgoing::Binary { payload, .. } => {
-                (frame, payload.len())
+            Outgoing::Text { payload, .. } if payload.len() > room => {
+                (Outgoing::Text { payload: payload.get(..room).unwrap_or_default(), fin: false }, room)
             }
+            Outgoing::Binary { payload, .. } if payload.len() > room => {
+                (Outgoing::Binary { payload: payload.get(..room).unwrap_or_default(), fin: false }, room)
+            }
+            Outgoing::Text { payload, .. } | Outgoing::Binary { payload, .. } => (frame, payload.len()),
             other => (other, 0),
         };
         let n = self.conn.send(frame, (self.mask)(), self.tx)?;
@@ -265,22 +219,17 @@ impl<'b, M: FnMut() -> [u8; 4]> Session<'b, M> {
 /// The rest of `frame`'s payload after `taken` bytes went out.
 pub(crate) fn rest<'a>(frame: Outgoing<'a>, taken: usize) -> Option<Outgoing<'a>> {
     match frame {
-        Outgoing::Text { payload, fin } if taken < payload.len() => Some(Outgoing::Text {
-            payload: payload.get(taken..).unwrap_or_default(),
-            fin,
-        }),
-        Outgoing::Binary { payload, fin } if taken < payload.len() => Some(Outgoing::Binary {
-            payload: payload.get(taken..).unwrap_or_default(),
-            fin,
-        }),
+        Outgoing::Text { payload, fin } if taken < payload.len() => {
+            Some(Outgoing::Text { payload: payload.get(taken..).unwrap_or_default(), fin })
+        }
+        Outgoing::Binary { payload, fin } if taken < payload.len() => {
+            Some(Outgoing::Binary { payload: payload.get(taken..).unwrap_or_default(), fin })
+        }
         _ => None,
     }
 }
 
 /// A close frame with a code and reason.
 pub(crate) fn close_frame(code: CloseCode, reason: &str) -> Outgoing<'_> {
-    Outgoing::Close(CloseFrame {
-        code: Some(code),
-        reason,
-    })
+    Outgoing::Close(CloseFrame { code: Some(code), reason })
 }

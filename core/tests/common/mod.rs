@@ -70,8 +70,7 @@ impl Receiver {
                     self.message.extend_from_slice(payload);
                     if fin {
                         let kind = self.kind.take().unwrap();
-                        self.seen
-                            .push(Seen::Message(kind, std::mem::take(&mut self.message)));
+                        self.seen.push(Seen::Message(kind, std::mem::take(&mut self.message)));
                     }
                 }
                 Event::Ping(p) => self.seen.push(Seen::Ping(p.to_vec())),
@@ -93,23 +92,14 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(role: Role) -> Self {
-        Sender {
-            conn: Connection::new(role),
-            wire: Vec::new(),
-            counter: 0x9e37_79b9,
-        }
+        Sender { conn: Connection::new(role), wire: Vec::new(), counter: 0x9e37_79b9 }
     }
 
     pub fn send(&mut self, frame: Outgoing<'_>) -> Result<(), Error> {
         // A different key for every frame, as §5.3 asks.
-        self.counter = self
-            .counter
-            .wrapping_mul(1_664_525)
-            .wrapping_add(1_013_904_223);
+        self.counter = self.counter.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         let mut out = vec![0u8; 14 + 200 + frame_len(&frame)];
-        let n = self
-            .conn
-            .send(frame, self.counter.to_le_bytes(), &mut out)?;
+        let n = self.conn.send(frame, self.counter.to_le_bytes(), &mut out)?;
         self.wire.extend_from_slice(&out[..n]);
         Ok(())
     }
