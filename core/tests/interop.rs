@@ -232,6 +232,37 @@ fn raw_engine_client_with_tungstenite_server() {
     server.join().unwrap();
 }
 
+/// What the adapter servers answer to a complete message: an echo, or for
+/// "stream" one message streamed in four frames with pings between them.
+enum Reply {
+    Data(DataKind, Vec<u8>, bool),
+    Ping,
+}
+
+impl Reply {
+    fn frame(&self) -> Outgoing<'_> {
+        match self {
+            Reply::Data(DataKind::Text, p, fin) => Outgoing::Text { payload: p, fin: *fin },
+            Reply::Data(DataKind::Binary, p, fin) => Outgoing::Binary { payload: p, fin: *fin },
+            Reply::Ping => Outgoing::Ping(b"k"),
+        }
+    }
+}
+
+fn replies(kind: DataKind, msg: Vec<u8>) -> Vec<Reply> {
+    if msg != b"stream" {
+        return vec![Reply::Data(kind, msg, true)];
+    }
+    let mut out = Vec::new();
+    for i in 0..4 {
+        out.push(Reply::Data(DataKind::Text, format!("line {i}\n").into_bytes(), i == 3));
+        if i < 3 {
+            out.push(Reply::Ping);
+        }
+    }
+    out
+}
+
 #[test]
 fn blocking_adapter_over_std_net() {
     use embedded_io_adapters::std::FromStd;
@@ -254,20 +285,9 @@ fn blocking_adapter_over_std_net() {
                 if !fin {
                     continue;
                 }
-                let m = std::mem::take(&mut msg);
-                if m == b"stream" {
-                    for i in 0..4 {
-                        let line = format!("line {i}\n");
-                        ws.send(Outgoing::Text { payload: line.as_bytes(), fin: i == 3 }).unwrap();
-                        if i < 3 {
-                            ws.ping(b"k").unwrap();
-                        }
-                    }
-                } else if kind == DataKind::Text {
-                    ws.send(Outgoing::Text { payload: &m, fin: true }).unwrap();
-                } else {
-                    // 100 kB through a 512-byte buffer: many frames, one message.
-                    ws.send(Outgoing::Binary { payload: &m, fin: true }).unwrap();
+                // 100 kB echoed through a 512-byte buffer: many frames, one message.
+                for reply in replies(kind, std::mem::take(&mut msg)) {
+                    ws.send(reply.frame()).unwrap();
                 }
             }
             Incoming::Pong(_) => {}
@@ -318,19 +338,8 @@ fn async_adapter_over_tokio() {
                     if !fin {
                         continue;
                     }
-                    let m = std::mem::take(&mut msg);
-                    if m == b"stream" {
-                        for i in 0..4 {
-                            let line = format!("line {i}\n");
-                            ws.send(Outgoing::Text { payload: line.as_bytes(), fin: i == 3 }).await.unwrap();
-                            if i < 3 {
-                                ws.ping(b"k").await.unwrap();
-                            }
-                        }
-                    } else if kind == DataKind::Text {
-                        ws.send(Outgoing::Text { payload: &m, fin: true }).await.unwrap();
-                    } else {
-                        ws.send(Outgoing::Binary { payload: &m, fin: true }).await.unwrap();
+                    for reply in replies(kind, std::mem::take(&mut msg)) {
+                        ws.send(reply.frame()).await.unwrap();
                     }
                 }
                 Incoming::Pong(_) => {}

@@ -72,15 +72,34 @@ pub enum LogEvent {
 /// turned away.
 pub struct Device<'a, T> {
     slots: &'a mut [Option<Session<T>>],
-    console: Console,
-    site: Site<'a>,
+    parts: Parts<'a>,
     cfg: Config<'a>,
     next_id: u16,
-    taps: heapless::Deque<Record, 64>,
     log: heapless::Deque<LogEvent, 32>,
-    rng: XorShift,
     stats: Stats,
     dropped_taps: u32,
+}
+
+/// What sessions share, kept apart from the slots so both can be borrowed.
+struct Parts<'a> {
+    console: Console,
+    site: Site<'a>,
+    timing: Timing,
+    taps: heapless::Deque<Record, 64>,
+    rng: XorShift,
+}
+
+impl<'a> Parts<'a> {
+    fn ctx(&mut self, full: bool, tapping: bool) -> Ctx<'_, 'a> {
+        Ctx {
+            console: &mut self.console,
+            site: &self.site,
+            timing: self.timing,
+            full,
+            taps: if tapping { Some(&mut self.taps) } else { None },
+            rng: &mut self.rng,
+        }
+    }
 }
 
 impl<'a, T: Transport> Device<'a, T> {
@@ -90,13 +109,16 @@ impl<'a, T: Transport> Device<'a, T> {
         console.banner(cfg.platform);
         Device {
             slots,
-            console,
-            site: Site { assets, ws_only: cfg.ws_only, allowed_origins: cfg.allowed_origins },
+            parts: Parts {
+                console,
+                site: Site { assets, ws_only: cfg.ws_only, allowed_origins: cfg.allowed_origins },
+                timing: cfg.timing,
+                taps: heapless::Deque::new(),
+                rng: XorShift::new(seed ^ 0xA5A5_5A5A),
+            },
             cfg,
             next_id: 1,
-            taps: heapless::Deque::new(),
             log: heapless::Deque::new(),
-            rng: XorShift::new(seed ^ 0xA5A5_5A5A),
             stats: Stats::default(),
             dropped_taps: 0,
         }
@@ -104,7 +126,7 @@ impl<'a, T: Transport> Device<'a, T> {
 
     /// The console (to printf into it, or read it).
     pub fn console(&mut self) -> &mut Console {
-        &mut self.console
+        &mut self.parts.console
     }
 
     /// Tell the device the wall-clock time, for its clock lines.
@@ -151,7 +173,7 @@ impl<'a, T: Transport> Device<'a, T> {
     pub fn attach_dialed(&mut self, io: T, host: &str, path: &str, now: Micros) -> Result<u16, T> {
         let mut nonce = [0u8; 16];
         for chunk in nonce.chunks_mut(4) {
-            chunk.copy_from_slice(&self.rng.next_u32().to_le_bytes());
+            chunk.copy_from_slice(&self.parts.rng.next_u32().to_le_bytes());
         }
         let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else {
             return Err(io);
@@ -171,23 +193,16 @@ impl<'a, T: Transport> Device<'a, T> {
     /// (the platform may then poll again at once instead of sleeping).
     pub fn poll(&mut self, now: Micros) -> bool {
         let mut busy = false;
-        let room = self.slots.iter().flatten().filter_map(|s| s.room(&self.console)).max().unwrap_or(u32::MAX);
+        let room = self.slots.iter().flatten().filter_map(|s| s.room(&self.parts.console)).max().unwrap_or(u32::MAX);
         self.stats.sessions = self.sessions() as u32;
         self.stats.session_ram = (self.stats.sessions as usize * core::mem::size_of::<Session<T>>()) as u32;
-        self.console.tick(now, &self.stats, room);
+        self.parts.console.tick(now, &self.stats, room);
         let full = self.counted() >= self.cfg.max_connections;
         let tapping = self.slots.iter().flatten().any(|s| s.service() == Some(Service::Tap));
         for slot in self.slots.iter_mut() {
             let Some(session) = slot else { continue };
             let was = session.phase();
-            let mut ctx = Ctx {
-                console: &mut self.console,
-                site: &self.site,
-                timing: self.cfg.timing,
-                full,
-                taps: if tapping { Some(&mut self.taps) } else { None },
-                rng: &mut self.rng,
-            };
+            let mut ctx = self.parts.ctx(full, tapping);
             let (rx0, tx0) = (session.rx_bytes, session.tx_bytes);
             let outcome = session.poll(now, &mut ctx);
             self.stats.rx_bytes += session.rx_bytes - rx0;
@@ -217,19 +232,12 @@ impl<'a, T: Transport> Device<'a, T> {
 
     fn distribute_taps(&mut self, now: Micros, full: bool) -> bool {
         let mut any = false;
-        while let Some(record) = self.taps.pop_front() {
+        while let Some(record) = self.parts.taps.pop_front() {
             for session in self.slots.iter_mut().flatten() {
                 if session.service() != Some(Service::Tap) {
                     continue;
                 }
-                let mut ctx = Ctx {
-                    console: &mut self.console,
-                    site: &self.site,
-                    timing: self.cfg.timing,
-                    full,
-                    taps: None,
-                    rng: &mut self.rng,
-                };
+                let mut ctx = self.parts.ctx(full, false);
                 if session.tap(&record, now, &mut ctx) {
                     any = true;
                 } else {
@@ -245,14 +253,7 @@ impl<'a, T: Transport> Device<'a, T> {
     pub fn close_all(&mut self, code: CloseCode, why: &'static str, now: Micros) {
         let full = self.counted() >= self.cfg.max_connections;
         for session in self.slots.iter_mut().flatten() {
-            let mut ctx = Ctx {
-                console: &mut self.console,
-                site: &self.site,
-                timing: self.cfg.timing,
-                full,
-                taps: None,
-                rng: &mut self.rng,
-            };
+            let mut ctx = self.parts.ctx(full, false);
             session.close(code, why, now, &mut ctx);
         }
     }
