@@ -24,11 +24,14 @@ use wisp_firmware::dialer::Backoff;
 use wisp_firmware::session::Timing;
 use wisp_firmware::{Config, Device, LogEvent, Session};
 
-use socket::{HostSocket, wait};
+use socket::HostSocket;
 
 /// Spare slots beyond `--max-connections`, used to tell a connection over the
 /// limit why it is turned away (503 or a 1013 close) instead of dropping it.
 const SPARE_SLOTS: usize = 2;
+
+/// How long the event loop polls without sleeping after its last work.
+const SPIN: Duration = Duration::from_micros(200);
 
 /// The twin's command line.
 #[derive(Parser, Clone, Debug)]
@@ -139,6 +142,8 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     let mut dialed: Option<(u16, u64)> = None;
     let mut stopping: Option<u64> = None;
     let mut idle_rounds = 0u32;
+    // Accept when the listener says so (and once at start).
+    let mut acceptable = true;
     loop {
         let t = now();
         if stop.load(Ordering::Relaxed) && stopping.is_none() {
@@ -152,7 +157,9 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
             break;
         }
         if stopping.is_none() {
-            accept_all(&listener, &mut device, &mut fds, t);
+            if std::mem::take(&mut acceptable) {
+                accept_all(&listener, &mut device, &mut fds, t);
+            }
             if let Some(target) = &target {
                 dial(target, &mut device, &mut fds, &mut backoff, &mut dialed, t);
             }
@@ -166,17 +173,32 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         }
         if busy {
             idle_rounds = 0;
+            acceptable = true;
             continue;
         }
         idle_rounds += 1;
-        if idle_rounds > 2 {
-            // Nothing moved twice: wait for input (or the next console line).
-            let mut watch: Vec<RawFd> = fds.values().copied().collect();
-            watch.push(listener.as_raw_fd());
-            wait(&watch, libc::POLLIN, 1)?;
-            if idle_rounds > 4 {
-                thread::sleep(Duration::from_micros(200));
+        if idle_rounds > 0 {
+            // Nothing moved: sleep until a socket can do what its session
+            // wants, or 1 ms passes (the console's clock is that coarse).
+            let mut watch = vec![libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 }];
+            for (id, input, output) in device.interests() {
+                let Some(&fd) = fds.get(&id) else { continue };
+                let events = if input { libc::POLLIN } else { 0 } | if output { libc::POLLOUT } else { 0 };
+                watch.push(libc::pollfd { fd, events, revents: 0 });
             }
+            // Spin briefly before sleeping: a reply to what was just sent
+            // often comes back within tens of µs, and waking a sleeping
+            // thread costs about that much again.
+            let spin_until = Instant::now() + SPIN;
+            loop {
+                let timeout = if Instant::now() < spin_until { 0 } else { 1 };
+                if socket::wait_for(&mut watch, timeout)? > 0 || timeout == 1 {
+                    break;
+                }
+            }
+            acceptable = watch.first().is_some_and(|p| p.revents != 0);
+        } else {
+            acceptable = true;
         }
     }
     Ok(())

@@ -26,10 +26,18 @@ fn set_send_buffer(stream: &TcpStream, bytes: usize) -> io::Result<()> {
     if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
-/// A connected, non-blocking TCP stream.
+/// A connected, non-blocking TCP stream, with a small read-ahead so that
+/// "is there input?" and "give me the input" cost one `read(2)`, not a
+/// `peek` and a `read`.
 pub struct HostSocket {
     stream: TcpStream,
+    ahead: Box<[u8; AHEAD]>,
+    ahead_at: usize,
+    ahead_len: usize,
+    eof: bool,
 }
+
+const AHEAD: usize = 4096;
 
 impl HostSocket {
     /// Wrap a stream, switching it to non-blocking mode.
@@ -37,7 +45,7 @@ impl HostSocket {
         stream.set_nonblocking(true)?;
         stream.set_nodelay(true)?;
         set_send_buffer(&stream, SEND_BUFFER)?;
-        Ok(HostSocket { stream })
+        Ok(HostSocket { stream, ahead: Box::new([0; AHEAD]), ahead_at: 0, ahead_len: 0, eof: false })
     }
 
     /// The file descriptor, to wait on.
@@ -52,6 +60,15 @@ impl embedded_io::ErrorType for HostSocket {
 
 impl embedded_io::Read for HostSocket {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ahead_at < self.ahead_len {
+            let n = buf.len().min(self.ahead_len - self.ahead_at);
+            buf[..n].copy_from_slice(&self.ahead[self.ahead_at..self.ahead_at + n]);
+            self.ahead_at += n;
+            return Ok(n);
+        }
+        if self.eof {
+            return Ok(0);
+        }
         loop {
             match self.stream.read(buf) {
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -63,11 +80,20 @@ impl embedded_io::Read for HostSocket {
 
 impl embedded_io::ReadReady for HostSocket {
     fn read_ready(&mut self) -> io::Result<bool> {
-        // Data or end of stream both make `read` return at once.
-        match self.stream.peek(&mut [0u8; 1]) {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(false),
-            Err(e) if e.kind() == ErrorKind::Interrupted => Ok(false),
+        if self.ahead_at < self.ahead_len || self.eof {
+            return Ok(true);
+        }
+        // Read ahead: data or end of stream both make `read` return at once.
+        match self.stream.read(&mut self.ahead[..]) {
+            Ok(0) => {
+                self.eof = true;
+                Ok(true)
+            }
+            Ok(n) => {
+                (self.ahead_at, self.ahead_len) = (0, n);
+                Ok(true)
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -88,19 +114,20 @@ impl embedded_io::Write for HostSocket {
 
 impl embedded_io::WriteReady for HostSocket {
     fn write_ready(&mut self) -> io::Result<bool> {
-        Ok(wait(&[self.fd()], libc::POLLOUT, 0)?.first().copied().unwrap_or(false))
+        // A non-blocking write that finds no room returns `Ok(0)` (see
+        // `write`), which the firmware takes as "not now": no poll(2) needed.
+        Ok(true)
     }
 }
 
-/// poll(2) on `fds` for `events`, up to `timeout_ms`; which fds are ready.
-pub fn wait(fds: &[RawFd], events: libc::c_short, timeout_ms: i32) -> io::Result<Vec<bool>> {
-    let mut pfds: Vec<libc::pollfd> = fds.iter().map(|&fd| libc::pollfd { fd, events, revents: 0 }).collect();
-    // SAFETY: `pfds` is a valid, initialised array of `pfds.len()` pollfd
+/// poll(2) on prepared `pollfd`s, up to `timeout_ms`; how many are ready.
+pub fn wait_for(pfds: &mut [libc::pollfd], timeout_ms: i32) -> io::Result<usize> {
+    // SAFETY: `pfds` is a valid, initialised slice of `pfds.len()` pollfd
     // structs that lives across the call; poll(2) only writes `revents`.
     let n = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, timeout_ms) };
     if n < 0 {
         let e = io::Error::last_os_error();
-        return if e.kind() == ErrorKind::Interrupted { Ok(vec![false; fds.len()]) } else { Err(e) };
+        return if e.kind() == ErrorKind::Interrupted { Ok(0) } else { Err(e) };
     }
-    Ok(pfds.iter().map(|p| p.revents != 0).collect())
+    Ok(n as usize)
 }

@@ -184,6 +184,14 @@ impl<'a, T: Transport> Device<'a, T> {
         Ok(id)
     }
 
+    /// What each open session waits for: `(id, wants input, has output)`.
+    pub fn interests(&self) -> impl Iterator<Item = (u16, bool, bool)> + '_ {
+        self.slots.iter().flatten().map(|s| {
+            let (i, o) = s.interest();
+            (s.id, i, o)
+        })
+    }
+
     /// Is session `id` still open?
     pub fn is_open(&self, id: u16) -> bool {
         self.slots.iter().flatten().any(|s| s.id == id)

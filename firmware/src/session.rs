@@ -208,6 +208,20 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         }
     }
 
+    /// What the session waits for: (input it can take now, output pending).
+    /// A platform waits on exactly these, so a session whose transmit buffer
+    /// is full is not woken by input it cannot take yet.
+    pub fn interest(&self) -> (bool, bool) {
+        let output = self.tx_start < self.tx_end || matches!(self.phase, Phase::Body { .. });
+        let input = self.rx_len < RX_BUF
+            && match self.phase {
+                Phase::Ws(_) => self.tx_free() >= TX_RESERVE,
+                Phase::Http => !output,
+                _ => true,
+            };
+        (input, output)
+    }
+
     /// Counts against the connection limit: every session but those being
     /// turned away.
     pub fn counts(&self) -> bool {

@@ -1,0 +1,274 @@
+//! Load benchmark: the twin beside a tungstenite server doing the same work,
+//! in one run, over loopback. Prints a Markdown table of medians and ratios.
+//!
+//!     cargo bench -p device-sim --bench load
+//!
+//! Rows: console lines/s delivered to 1 and to 8 clients (a `burst` of
+//! numbered lines), and echo round-trip latency p50/p99 for 32-byte messages.
+//! Rounds alternate between the two servers; medians of the rounds are quoted.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use device_sim::{Options, Twin};
+use tungstenite::Message;
+use tungstenite::handshake::server::{Request, Response};
+
+const ROUNDS: usize = 5;
+const BURST_1: u32 = 200_000;
+const BURST_8: u32 = 50_000;
+const ECHOES: usize = 5_000;
+const BATCH: usize = 500;
+
+/// Lines the twin dropped for slow clients (whole lines, announced).
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+// ---------------- the peer: a tungstenite server ----------------
+
+type Subscribers = Arc<Mutex<Vec<SyncSender<Arc<str>>>>>;
+
+/// Thread-per-connection tungstenite server with `/printf` (commands `burst N`,
+/// lines broadcast to every printf client) and `/echo`.
+fn tungstenite_server(stop: Arc<AtomicBool>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let subs: Subscribers = Arc::new(Mutex::new(Vec::new()));
+    let seq = Arc::new(AtomicU64::new(0));
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
+            let (subs, seq) = (subs.clone(), seq.clone());
+            thread::spawn(move || serve(stream, subs, seq));
+        }
+    });
+    addr
+}
+
+fn serve(stream: TcpStream, subs: Subscribers, seq: Arc<AtomicU64>) {
+    stream.set_nodelay(true).unwrap();
+    let mut path = String::new();
+    let Ok(mut ws) = tungstenite::accept_hdr(stream, |req: &Request, resp: Response| {
+        path = req.uri().path().to_string();
+        Ok(resp)
+    }) else {
+        return;
+    };
+    if path == "/echo" {
+        while let Ok(m) = ws.read() {
+            if m.is_binary() || m.is_text() {
+                if ws.send(m).is_err() {
+                    return;
+                }
+            }
+        }
+        return;
+    }
+    // /printf: take commands, and forward broadcast lines as they come.
+    let (tx, rx): (SyncSender<Arc<str>>, Receiver<Arc<str>>) = sync_channel(4096);
+    subs.lock().unwrap().push(tx);
+    ws.get_ref().set_read_timeout(Some(Duration::from_millis(1))).unwrap();
+    loop {
+        match ws.read() {
+            Ok(Message::Text(cmd)) => {
+                if let Some(n) = cmd.strip_prefix("burst ").and_then(|n| n.parse::<u32>().ok()) {
+                    let _ = ws.send(Message::text(format!("> burst of {n} lines")));
+                    let (subs, seq) = (subs.clone(), seq.clone());
+                    thread::spawn(move || {
+                        for left in (0..n).rev() {
+                            let line: Arc<str> =
+                                format!("#{} burst: {} left", seq.fetch_add(1, Ordering::Relaxed), left).into();
+                            for s in subs.lock().unwrap().iter() {
+                                let _ = s.send(line.clone());
+                            }
+                        }
+                    });
+                }
+            }
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
+        }
+        let mut wrote = false;
+        while let Ok(line) = rx.try_recv() {
+            if ws.write(Message::text(&*line)).is_err() {
+                return;
+            }
+            wrote = true;
+        }
+        if wrote && ws.flush().is_err() {
+            return;
+        }
+    }
+}
+
+// ---------------- the measuring client (same for both) ----------------
+
+type Ws = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>;
+
+fn connect(addr: SocketAddr, path: &str) -> Ws {
+    let (ws, _) = tungstenite::connect(format!("ws://{addr}{path}")).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_nodelay(true).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    }
+    ws
+}
+
+/// Lines per second delivered to `clients` clients by a burst of `n` lines.
+fn lines_per_second(addr: SocketAddr, clients: usize, n: u32) -> f64 {
+    let barrier = Arc::new(Barrier::new(clients + 1));
+    let start = Arc::new(Mutex::new(None::<Instant>));
+    let mut handles = Vec::new();
+    for i in 0..clients {
+        let (barrier, start) = (barrier.clone(), start.clone());
+        handles.push(thread::spawn(move || {
+            let mut ws = connect(addr, "/printf");
+            barrier.wait();
+            if i == 0 {
+                *start.lock().unwrap() = Some(Instant::now());
+                ws.send(Message::text(format!("burst {n}"))).unwrap();
+            }
+            let mut got = 0u64;
+            loop {
+                let Ok(Message::Text(t)) = ws.read() else { continue };
+                if t.contains(" burst: ") {
+                    got += 1;
+                    if t.ends_with("burst: 0 left") {
+                        break;
+                    }
+                } else if let Some(n) = t.strip_prefix("! dropped ").and_then(|r| r.split(' ').next()) {
+                    DROPPED.fetch_add(n.parse().unwrap_or(0), Ordering::Relaxed);
+                }
+            }
+            (got, Instant::now())
+        }));
+    }
+    barrier.wait();
+    let results: Vec<(u64, Instant)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let t0 = start.lock().unwrap().unwrap();
+    let end = results.iter().map(|r| r.1).max().unwrap();
+    let total: u64 = results.iter().map(|r| r.0).sum();
+    total as f64 / (end - t0).as_secs_f64()
+}
+
+/// Echo round trips of 32-byte binary messages against both servers,
+/// interleaved in batches of 500 so drift in the machine hits both alike (a
+/// batch switch is 0.2% of samples, below the p99):
+/// ((p50, p99) of `a`, (p50, p99) of `b`) in µs.
+fn echo_latency(a: SocketAddr, b: SocketAddr) -> ((f64, f64), (f64, f64)) {
+    let mut ws = [connect(a, "/echo"), connect(b, "/echo")];
+    let payload = vec![0x5Au8; 32];
+    let mut rtts = [Vec::with_capacity(ECHOES), Vec::with_capacity(ECHOES)];
+    for batch in 0..(2 * ECHOES / BATCH + 2) {
+        let which = batch % 2;
+        for _ in 0..BATCH {
+            let t = Instant::now();
+            ws[which].send(Message::binary(payload.clone())).unwrap();
+            while !ws[which].read().unwrap().is_binary() {}
+            // The first batches warm both up and are not counted.
+            if batch >= 2 {
+                rtts[which].push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+    }
+    let pct = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[v.len() * 99 / 100])
+    };
+    let [mut ra, mut rb] = rtts;
+    (pct(&mut ra), pct(&mut rb))
+}
+
+struct Round {
+    one: f64,
+    eight: f64,
+    p50: f64,
+    p99: f64,
+}
+
+/// A fresh twin per measurement: a new client's backlog then holds no lines
+/// of an earlier burst.
+fn twin() -> Twin {
+    Twin::spawn(Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        rate: 0,
+        ping_interval: 0,
+        max_connections: 16,
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+fn lines(addr: Option<SocketAddr>, clients: usize, n: u32) -> f64 {
+    match addr {
+        Some(a) => lines_per_second(a, clients, n),
+        None => lines_per_second(twin().addr, clients, n),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let mut wisp = Vec::new();
+    let mut tung = Vec::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let peer = tungstenite_server(stop.clone());
+    for round in 0..ROUNDS {
+        // Alternate who goes first, so drift in the machine hits both.
+        let order: [Option<SocketAddr>; 2] = if round % 2 == 0 { [None, Some(peer)] } else { [Some(peer), None] };
+        let mut rates = [[0.0; 2]; 2];
+        for who in order {
+            let i = usize::from(who.is_some());
+            rates[i] = [lines(who, 1, BURST_1), lines(who, 8, BURST_8)];
+        }
+        let t = twin();
+        let ((wp50, wp99), (tp50, tp99)) = echo_latency(t.addr, peer);
+        wisp.push(Round { one: rates[0][0], eight: rates[0][1], p50: wp50, p99: wp99 });
+        tung.push(Round { one: rates[1][0], eight: rates[1][1], p50: tp50, p99: tp99 });
+        eprintln!(
+            "round {round}: wisp {:.0}/{:.0} lines/s {:.1}/{:.1} µs | tungstenite {:.0}/{:.0} lines/s {:.1}/{:.1} µs",
+            wisp[round].one,
+            wisp[round].eight,
+            wisp[round].p50,
+            wisp[round].p99,
+            tung[round].one,
+            tung[round].eight,
+            tung[round].p50,
+            tung[round].p99
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    let m = |v: &[Round], f: fn(&Round) -> f64| median(v.iter().map(f).collect());
+    let rows: [(&str, fn(&Round) -> f64, bool); 4] = [
+        ("printf lines/s to 1 client", |r| r.one, true),
+        ("printf lines/s to 8 clients (total)", |r| r.eight, true),
+        ("echo round trip p50, 32 B (µs)", |r| r.p50, false),
+        ("echo round trip p99, 32 B (µs)", |r| r.p99, false),
+    ];
+    println!("\n| row | wisp twin | tungstenite server | ratio (wisp ahead if > 1) |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, f, higher_better) in rows {
+        let (w, t) = (m(&wisp, f), m(&tung, f));
+        let ratio = if higher_better { w / t } else { t / w };
+        println!("| {name} | {w:.1} | {t:.1} | {ratio:.2}× |");
+    }
+    println!(
+        "\nmedians of {ROUNDS} alternating rounds; burst {BURST_1} lines (1 client), {BURST_8} lines (8 clients); {ECHOES} echoes"
+    );
+    println!(
+        "lines the twin dropped for clients that fell a ring behind (announced, counted as not delivered): {} of {}",
+        DROPPED.load(Ordering::Relaxed),
+        ROUNDS as u64 * (u64::from(BURST_1) + 8 * u64::from(BURST_8))
+    );
+}
