@@ -51,6 +51,7 @@ fn tungstenite_server(stop: Arc<AtomicBool>) -> SocketAddr {
     addr
 }
 
+#[allow(clippy::result_large_err)] // tungstenite's callback signature
 fn serve(stream: TcpStream, subs: Subscribers, seq: Arc<AtomicU64>) {
     stream.set_nodelay(true).unwrap();
     let mut path = String::new();
@@ -62,10 +63,8 @@ fn serve(stream: TcpStream, subs: Subscribers, seq: Arc<AtomicU64>) {
     };
     if path == "/echo" {
         while let Ok(m) = ws.read() {
-            if m.is_binary() || m.is_text() {
-                if ws.send(m).is_err() {
-                    return;
-                }
+            if (m.is_binary() || m.is_text()) && ws.send(m).is_err() {
+                return;
             }
         }
         return;
