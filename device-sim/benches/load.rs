@@ -185,6 +185,9 @@ fn echo_latency(a: SocketAddr, b: SocketAddr) -> ((f64, f64), (f64, f64)) {
     (pct(&mut ra), pct(&mut rb))
 }
 
+/// A table row: its name, the figure, whether higher is better.
+type Row = (&'static str, fn(&Round) -> f64, bool);
+
 struct Round {
     one: f64,
     eight: f64,
@@ -249,7 +252,7 @@ fn main() {
     }
     stop.store(true, Ordering::Relaxed);
     let m = |v: &[Round], f: fn(&Round) -> f64| median(v.iter().map(f).collect());
-    let rows: [(&str, fn(&Round) -> f64, bool); 4] = [
+    let rows: [Row; 4] = [
         ("printf lines/s to 1 client", |r| r.one, true),
         ("printf lines/s to 8 clients (total)", |r| r.eight, true),
         ("echo round trip p50, 32 B (µs)", |r| r.p50, false),
