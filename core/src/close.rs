@@ -44,7 +44,7 @@ impl<'a> CloseFrame<'a> {
                 if !code.is_allowed() {
                     return Err(Error::InvalidCloseCode);
                 }
-                let reason = core::str::from_utf8(reason).map_err(|_| Error::InvalidUtf8)?;
+                let reason = crate::utf8::Utf8Validator::validate(reason)?;
                 Ok(CloseFrame { code: Some(code), reason })
             }
         }

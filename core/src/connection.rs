@@ -333,6 +333,21 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
     /// complete or the input runs out; returns how many were consumed.
     fn read_header(&mut self, input: &[u8]) -> Result<usize, Error> {
         let mut at = 0;
+        // Fast path: a header that starts here and is all here (the common
+        // case) skips the byte-at-a-time loop for its first bytes and a
+        // 16-bit length.
+        if self.phase == PH_B0
+            && let Some(&[b0, b1, l0, l1]) = input.get(..4)
+        {
+            self.first_byte(b0)?;
+            self.second_byte(b1)?;
+            at = 2;
+            if self.phase == PH_LEN16 {
+                self.remaining = u32::from(u16::from_be_bytes([l0, l1]));
+                self.length_known()?;
+                at = 4;
+            }
+        }
         while self.phase != PH_PAYLOAD {
             // The masking key in one copy when all of it is here.
             if self.phase == PH_MASK
@@ -455,7 +470,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
     fn unmask(&mut self, payload: &mut [u8]) {
         if self.flags & CLIENT == 0 {
             apply_mask(payload, self.mask, 0);
-            self.mask.rotate_left(payload.len() & 3);
+            self.mask = crate::frame::mask::rotate_key(self.mask, payload.len());
         }
     }
 
@@ -501,7 +516,8 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
     /// bytes for every frame (§5.3); the server role ignores it.
     ///
     /// After a close frame nothing more can be sent ([`Error::Closed`]); after
-    /// a protocol error only the close frame can.
+    /// a protocol error only the close frame can. Control frames carry at most
+    /// 125 bytes (a close reason at most 123): longer is [`Error::ControlTooLong`].
     ///
     /// ```
     /// use wisp::{Connection, Outgoing, Role};
@@ -536,8 +552,8 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
                 None => (Opcode::Close, true, &[], &[]),
                 Some(cc) if cc.is_sendable() => {
                     code = cc.0.to_be_bytes();
-                    let reason = crate::close::truncate(c.reason, crate::close::MAX_REASON_LEN);
-                    (Opcode::Close, true, &code[..], reason.as_bytes())
+                    // A reason over 123 bytes fails below as ControlTooLong.
+                    (Opcode::Close, true, &code[..], c.reason.as_bytes())
                 }
                 Some(_) => return Err(Error::InvalidCloseCode),
             },
@@ -567,13 +583,50 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         Ok(at + len)
     }
 
+    /// Write only the header of a data frame whose `len` payload bytes the
+    /// caller sends itself — straight from where they are, with a vectored
+    /// write — instead of copying them through `out`. Same rules as
+    /// [`send`](Self::send). The client role must mask the payload with the
+    /// same `mask` ([`apply_mask`](crate::frame::apply_mask), offset 0).
+    ///
+    /// ```
+    /// use wisp::{Connection, DataKind, Role};
+    /// let mut c: Connection = Connection::new(Role::Server);
+    /// let mut head = [0u8; 14];
+    /// let n = c.send_data_header(DataKind::Binary, true, 70_000, [0; 4], &mut head).unwrap();
+    /// assert_eq!(&head[..n], &[0x82, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]);
+    /// ```
+    pub fn send_data_header(
+        &mut self,
+        kind: DataKind,
+        fin: bool,
+        len: usize,
+        mask: [u8; 4],
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        if self.flags & (CLOSE_SENT | FAILED) != 0 {
+            return Err(Error::Closed);
+        }
+        let opcode = match (self.flags & TX_MSG != 0, kind) {
+            (true, _) => Opcode::Continuation,
+            (false, DataKind::Text) => Opcode::Text,
+            (false, DataKind::Binary) => Opcode::Binary,
+        };
+        let client = self.flags & CLIENT != 0;
+        let header = Header { fin, rsv: 0, opcode, mask: client.then_some(mask), payload_len: len as u64 };
+        let n = header.encode(out)?;
+        if fin { self.flags &= !TX_MSG } else { self.flags |= TX_MSG }
+        Ok(n)
+    }
+
     /// Write the close frame this side owes, if any (see
     /// [`owed_close`](Connection::owed_close)); `Ok(None)` when nothing is owed.
     pub fn poll_transmit(&mut self, mask: [u8; 4], out: &mut [u8]) -> Result<Option<usize>, Error> {
         let Some(code) = self.owed_close() else {
             return Ok(None);
         };
-        let reason = code.map_or("", CloseCode::name);
-        self.send(Outgoing::Close(CloseFrame { code, reason }), mask, out).map(Some)
+        // No reason text: it would pull every code's name into a device's
+        // ROM. A caller that wants one sends its own close with `send`.
+        self.send(Outgoing::Close(CloseFrame { code, reason: "" }), mask, out).map(Some)
     }
 }

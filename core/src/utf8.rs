@@ -77,6 +77,13 @@ impl Utf8Validator {
             self.state = step(self.state, b)?;
             bytes = rest;
         }
+        self.bulk(bytes)
+    }
+
+    /// Hosts: the bulk goes through `core::str::from_utf8`, the fastest
+    /// validator there is; only a cut sequence at the end is stepped.
+    #[cfg(not(target_os = "none"))]
+    fn bulk(&mut self, bytes: &[u8]) -> Result<(), Error> {
         match core::str::from_utf8(bytes) {
             Ok(_) => Ok(()),
             // `error_len() == None`: the piece ends inside a sequence that is
@@ -89,6 +96,63 @@ impl Utf8Validator {
             }
             Err(_) => Err(Error::InvalidUtf8),
         }
+    }
+
+    #[cfg(target_os = "none")]
+    fn bulk(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.bulk_compact(bytes)
+    }
+
+    /// Microcontrollers: no 256-byte table and no `from_utf8` in ROM. ASCII is
+    /// skipped a word at a time; everything else goes through `step`.
+    #[cfg_attr(not(any(target_os = "none", test)), allow(dead_code))]
+    fn bulk_compact(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let mut rest = bytes;
+        loop {
+            if self.state == 0 {
+                while let Some((word, tail)) = rest.split_first_chunk::<4>() {
+                    if u32::from_ne_bytes(*word) & 0x8080_8080 != 0 {
+                        break;
+                    }
+                    rest = tail;
+                }
+            }
+            let Some((&b, tail)) = rest.split_first() else { return Ok(()) };
+            self.state = step(self.state, b)?;
+            rest = tail;
+        }
+    }
+
+    /// Validate a complete piece of text (a close reason, a header value):
+    /// `core::str::from_utf8` without its ROM cost on a microcontroller.
+    ///
+    /// ```
+    /// use wisp::utf8::Utf8Validator;
+    /// assert_eq!(Utf8Validator::validate("é!".as_bytes()), Ok("é!"));
+    /// assert!(Utf8Validator::validate(b"\xe2\x82").is_err());
+    /// ```
+    #[allow(unsafe_code)]
+    pub fn validate(bytes: &[u8]) -> Result<&str, Error> {
+        let mut v = Utf8Validator::new();
+        v.feed(bytes)?;
+        v.finish()?;
+        // SAFETY: `feed` accepted every byte and `finish` found no open
+        // sequence, so `bytes` is UTF-8 (the validator is tested against
+        // `core::str::from_utf8` on every 1- and 2-byte input and at every
+        // split point of multi-byte samples).
+        Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
+    }
+
+    /// `feed` through the table-free path microcontrollers use; exposed for
+    /// the benchmarks only.
+    #[doc(hidden)]
+    pub fn feed_portable(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
+        while self.state != 0 {
+            let Some((&b, rest)) = bytes.split_first() else { return Ok(()) };
+            self.state = step(self.state, b)?;
+            bytes = rest;
+        }
+        self.bulk_compact(bytes)
     }
 
     /// The message has ended: it is valid only if no code point is left open.
@@ -106,25 +170,19 @@ fn step(state: u8, b: u8) -> Result<u8, Error> {
     if state == 0 {
         return match b {
             0x00..=0x7F => Ok(0),
-            0xC2..=0xDF => Ok(1 | ANY),
-            0xE0 => Ok(2 | AFTER_E0),
-            0xE1..=0xEC | 0xEE..=0xEF => Ok(2 | ANY),
-            0xED => Ok(2 | AFTER_ED),
-            0xF0 => Ok(3 | AFTER_F0),
-            0xF1..=0xF3 => Ok(3 | ANY),
-            0xF4 => Ok(3 | AFTER_F4),
-            // C0, C1 (overlong two-byte), F5..FF (beyond U+10FFFF), and a
-            // stray continuation byte.
+            // C0, C1 (overlong two-byte forms) and stray continuation bytes.
+            0x80..=0xC1 => Err(Error::InvalidUtf8),
+            0xC2..=0xDF => Ok(1),
+            0xE0..=0xEF => Ok(2 | if b == 0xE0 { AFTER_E0 } else if b == 0xED { AFTER_ED } else { ANY }),
+            0xF0..=0xF4 => Ok(3 | if b == 0xF0 { AFTER_F0 } else if b == 0xF4 { AFTER_F4 } else { ANY }),
+            // F5..FF: beyond U+10FFFF.
             _ => Err(Error::InvalidUtf8),
         };
     }
-    let (lo, hi) = match state & 0x1C {
-        AFTER_E0 => (0xA0, 0xBF),
-        AFTER_ED => (0x80, 0x9F),
-        AFTER_F0 => (0x90, 0xBF),
-        AFTER_F4 => (0x80, 0x8F),
-        _ => (0x80, 0xBF),
-    };
+    // RFC 3629 §4: the range the byte after E0, ED, F0 and F4 must fall in;
+    // any later continuation byte is 80..=BF.
+    const RANGES: [(u8, u8); 5] = [(0x80, 0xBF), (0xA0, 0xBF), (0x80, 0x9F), (0x90, 0xBF), (0x80, 0x8F)];
+    let (lo, hi) = RANGES.get(usize::from(state >> 2)).copied().unwrap_or((0x80, 0xBF));
     if b < lo || b > hi {
         return Err(Error::InvalidUtf8);
     }
@@ -139,7 +197,18 @@ mod tests {
 
     fn whole(bytes: &[u8]) -> bool {
         let mut v = Utf8Validator::new();
-        v.feed(bytes).is_ok() && v.finish().is_ok()
+        let host = v.feed(bytes).is_ok() && v.finish().is_ok();
+        let mut c = Utf8Validator::new();
+        let compact = c.feed_compact(bytes).is_ok() && c.finish().is_ok();
+        assert_eq!(host, compact, "the two bulk paths disagree on {bytes:x?}");
+        host
+    }
+
+    impl Utf8Validator {
+        /// `feed` through the microcontroller path.
+        fn feed_compact(&mut self, bytes: &[u8]) -> Result<(), Error> {
+            self.feed_portable(bytes)
+        }
     }
 
     #[test]
@@ -173,6 +242,12 @@ mod tests {
                         && v.feed(&s[j..]).is_ok()
                         && v.finish().is_ok();
                     assert_eq!(ok, expect, "{s:x?} split at {i},{j}");
+                    let mut c = Utf8Validator::new();
+                    let ok = c.feed_compact(&s[..i]).is_ok()
+                        && c.feed_compact(&s[i..j]).is_ok()
+                        && c.feed_compact(&s[j..]).is_ok()
+                        && c.finish().is_ok();
+                    assert_eq!(ok, expect, "compact: {s:x?} split at {i},{j}");
                 }
             }
         }
@@ -217,5 +292,16 @@ mod tests {
             v.feed(b).unwrap();
         }
         v.finish().unwrap();
+        let mut c = Utf8Validator::new();
+        for b in buf.chunks(7) {
+            c.feed_compact(b).unwrap();
+        }
+        c.finish().unwrap();
+        // And invalid bytes anywhere in a long ASCII run are found.
+        for at in [0usize, 3, 4, 5, 63, 64, 65] {
+            let mut bad = std::vec![b'a'; 70];
+            bad[at] = 0xFF;
+            assert!(!whole(&bad), "0xFF at {at}");
+        }
     }
 }

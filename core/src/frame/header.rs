@@ -129,35 +129,24 @@ impl Header {
     /// Returns the number of bytes written, or [`Error::BufferTooSmall`].
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, Error> {
         let len = self.encoded_len();
-        let Some(out) = out.get_mut(..len) else {
+        let Some([b0, b1, rest @ ..]) = out.get_mut(..len) else {
             return Err(Error::BufferTooSmall);
         };
-        let mut bytes = [0u8; MAX_HEADER_LEN];
-        bytes[0] = (if self.fin { FIN } else { 0 }) | ((self.rsv & 7) << 4) | self.opcode.bits();
-        let masked = if self.mask.is_some() { MASKED } else { 0 };
-        let at = if self.payload_len < u64::from(LEN16) {
-            bytes[1] = masked | self.payload_len as u8;
-            2
-        } else if let Ok(short) = u16::try_from(self.payload_len) {
-            bytes[1] = masked | LEN16;
-            let [a, b] = short.to_be_bytes();
-            bytes[2] = a;
-            bytes[3] = b;
-            4
-        } else {
-            bytes[1] = masked | LEN64;
-            for (dst, src) in bytes.iter_mut().skip(2).zip(self.payload_len.to_be_bytes()) {
-                *dst = src;
-            }
-            10
-        };
-        if let Some(key) = self.mask {
-            for (dst, src) in bytes.iter_mut().skip(at).zip(key) {
-                *dst = src;
-            }
-        }
-        for (dst, src) in out.iter_mut().zip(bytes) {
-            *dst = src;
+        *b0 = (if self.fin { FIN } else { 0 }) | ((self.rsv & 7) << 4) | self.opcode.bits();
+        let ext = len - 2 - if self.mask.is_some() { 4 } else { 0 };
+        *b1 = if self.mask.is_some() { MASKED } else { 0 }
+            | match ext {
+                0 => self.payload_len as u8,
+                2 => LEN16,
+                _ => LEN64,
+            };
+        // The extended length is the low `ext` bytes of the big-endian u64,
+        // then the key: one pass over the remaining header bytes.
+        let wide = self.payload_len.to_be_bytes();
+        let key = self.mask.unwrap_or_default();
+        for (i, slot) in rest.iter_mut().enumerate() {
+            let src = if i < ext { wide.get(8 - ext + i) } else { key.get(i - ext) };
+            *slot = src.copied().unwrap_or(0);
         }
         Ok(len)
     }

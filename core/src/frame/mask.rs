@@ -25,8 +25,7 @@
 /// ```
 #[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
-    let mut k = key;
-    k.rotate_left(offset & 3);
+    let k = rotate_key(key, offset);
     // Eight bytes at a time: the key repeated twice fills a u64. Native byte
     // order on both sides keeps the pattern right on any endianness, and the
     // compiler turns this loop into wide vector XORs on hosts.
@@ -42,6 +41,13 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     for (b, m) in words.into_remainder().iter_mut().zip(k.iter().cycle()) {
         *b ^= m;
     }
+}
+
+/// The key as it stands `n` bytes into the payload: `key[n % 4]` first.
+/// One 32-bit rotate (a slice rotate of four bytes is a loop).
+#[inline]
+pub(crate) fn rotate_key(key: [u8; 4], n: usize) -> [u8; 4] {
+    u32::from_le_bytes(key).rotate_right(8 * (n & 3) as u32).to_le_bytes()
 }
 
 /// The byte-at-a-time definition of §5.3, kept as the reference the fast
@@ -70,6 +76,14 @@ mod tests {
                 assert_eq!(fast, slow, "len {len} offset {offset}");
             }
         }
+    }
+
+    #[test]
+    fn rotated_key_starts_at_the_offset() {
+        let key = [1, 2, 3, 4];
+        assert_eq!(rotate_key(key, 0), [1, 2, 3, 4]);
+        assert_eq!(rotate_key(key, 1), [2, 3, 4, 1]);
+        assert_eq!(rotate_key(key, 6), [3, 4, 1, 2]);
     }
 
     #[test]

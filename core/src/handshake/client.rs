@@ -7,6 +7,7 @@
 
 use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key, encode_key};
 use super::http::{self, Writer, list_contains, parse_head};
+use super::http::text;
 use crate::{Error, Status};
 
 /// A client handshake in progress: remembers the key it sent.
@@ -109,7 +110,7 @@ impl ClientHandshake {
             } else if name.eq_ignore_ascii_case("sec-websocket-accept") {
                 accepted = value == self.accept;
             } else if name.eq_ignore_ascii_case("sec-websocket-protocol") {
-                protocol = Some(core::str::from_utf8(value).map_err(|_| Error::HttpSyntax)?);
+                protocol = Some(text(value).map_err(|_| Error::HttpSyntax)?);
             } else if name.eq_ignore_ascii_case("sec-websocket-extensions") {
                 // Item 5: we offer no extensions, so none may be in use.
                 return Err(Error::UnexpectedExtension);

@@ -91,8 +91,13 @@ fn split_field(line: &[u8]) -> Result<(&str, &[u8]), Error> {
         // Also rejects obsolete folding: the line would start with a space.
         return Err(Error::HttpSyntax);
     }
-    let name = core::str::from_utf8(name).map_err(|_| Error::HttpSyntax)?;
+    let name = text(name).map_err(|_| Error::HttpSyntax)?;
     Ok((name, trim(value.get(1..).unwrap_or_default())))
+}
+
+/// Bytes as text: `core::str::from_utf8` without its ROM cost on a device.
+pub(crate) fn text(bytes: &[u8]) -> Result<&str, Error> {
+    crate::utf8::Utf8Validator::validate(bytes)
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {

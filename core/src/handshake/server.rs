@@ -14,6 +14,7 @@
 
 use super::accept::{accept_key, is_valid_key};
 use super::http::{self, Writer, is_tchar, list, list_contains, parse_head, trim};
+use super::http::text;
 use crate::{Error, Status};
 
 /// The longest subprotocol name accepted (names are short tokens in
@@ -87,8 +88,8 @@ impl<'a> UpgradeRequest<'a> {
         else {
             return Err(Error::HttpSyntax);
         };
-        let method = core::str::from_utf8(method).map_err(|_| Error::HttpSyntax)?;
-        let target = core::str::from_utf8(target).map_err(|_| Error::HttpSyntax)?;
+        let method = text(method).map_err(|_| Error::HttpSyntax)?;
+        let target = text(target).map_err(|_| Error::HttpSyntax)?;
         let mut up = Self::from_parts(method, target, version, head.headers)?;
         up.head_len = head.len;
         Ok(Status::Complete(up))
@@ -169,10 +170,10 @@ impl<'a> UpgradeRequest<'a> {
             _ => return Err(Error::InvalidKey),
         };
         // Item 2.
-        let host = host.and_then(|h| core::str::from_utf8(h).ok()).filter(|h| !h.is_empty());
+        let host = host.and_then(|h| text(h).ok()).filter(|h| !h.is_empty());
         let host = host.ok_or(Error::MissingHost)?;
         let origin = match origin {
-            Some(o) => Some(core::str::from_utf8(o).map_err(|_| Error::HttpSyntax)?),
+            Some(o) => Some(text(o).map_err(|_| Error::HttpSyntax)?),
             None => None,
         };
         // Item 8: a list of tokens.
@@ -191,7 +192,7 @@ impl<'a> UpgradeRequest<'a> {
 
     /// The subprotocols the client offered, in its order of preference.
     pub fn protocols(&self) -> impl Iterator<Item = &'a str> + use<'a> {
-        list(self.protocol_list.unwrap_or_default()).filter_map(|p| core::str::from_utf8(p).ok())
+        list(self.protocol_list.unwrap_or_default()).filter_map(|p| text(p).ok())
     }
 
     /// Did the client offer `name` (case-sensitive, as §4.1 compares)?
