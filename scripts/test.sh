@@ -23,6 +23,11 @@ done
 cargo build -q -p wisp-firmware --lib --target thumbv7em-none-eabihf
 cargo build -q -p wisp-firmware --lib --target thumbv6m-none-eabi
 
+step "size probe builds (the image size/report.py measures)"
+for f in wisp-server wisp-framing; do
+  cargo build -q --release --manifest-path size/Cargo.toml --features "$f"
+done
+
 step "tests (host, 64-bit)"
 cargo test --workspace --all-features
 

@@ -213,7 +213,8 @@ fn receive(c: &mut Criterion) {
         });
 
         g.bench_with_input(BenchmarkId::new("fastwebsockets", size), &size, |b, _| {
-            let mut ws = fastwebsockets::WebSocket::after_handshake(Replay::new(wire.clone()), fastwebsockets::Role::Server);
+            let mut ws =
+                fastwebsockets::WebSocket::after_handshake(Replay::new(wire.clone()), fastwebsockets::Role::Server);
             ws.set_max_message_size(64 << 20);
             ws.set_auto_pong(false);
             ws.set_auto_close(false);
@@ -313,8 +314,13 @@ fn send(c: &mut Criterion) {
             let mut read_buf = vec![0u8; 64];
             let mut write_buf = vec![0u8; size + 64];
             let mut fragments = vec![0u8; 64];
-            let mut ws =
-                websocketz::WebSocket::server(Replay::new(vec![0]), NoRng, &mut read_buf, &mut write_buf, &mut fragments);
+            let mut ws = websocketz::WebSocket::server(
+                Replay::new(vec![0]),
+                NoRng,
+                &mut read_buf,
+                &mut write_buf,
+                &mut fragments,
+            );
             b.iter_custom(|iters| {
                 block_on(async {
                     let t = Instant::now();
@@ -359,7 +365,8 @@ fn printf(c: &mut Criterion) {
             block_on(async {
                 let t = Instant::now();
                 for _ in 0..iters {
-                    let frame = fastwebsockets::Frame::text(fastwebsockets::Payload::Borrowed(black_box(line.as_bytes())));
+                    let frame =
+                        fastwebsockets::Frame::text(fastwebsockets::Payload::Borrowed(black_box(line.as_bytes())));
                     ws.write_frame(frame).await.unwrap();
                 }
                 t.elapsed()
@@ -387,7 +394,8 @@ fn printf(c: &mut Criterion) {
 fn utf8(c: &mut Criterion) {
     let mut g = c.benchmark_group("utf8");
     g.warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1)).sample_size(20);
-    let ascii: Vec<u8> = "the quick brown fox jumps over the lazy dog 0123456789\n".bytes().cycle().take(65536).collect();
+    let ascii: Vec<u8> =
+        "the quick brown fox jumps over the lazy dog 0123456789\n".bytes().cycle().take(65536).collect();
     let mixed: Vec<u8> = "ascii, Ελληνικά, 日本語, emoji 😀, math ∑∫ — ".bytes().cycle().take(65536).collect();
     let mixed = &mixed[..std::str::from_utf8(&mixed).map_or_else(|e| e.valid_up_to(), |_| mixed.len())];
     for (name, text) in [("ascii", &ascii[..]), ("mixed", mixed)] {

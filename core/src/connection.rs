@@ -615,7 +615,11 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         let client = self.flags & CLIENT != 0;
         let header = Header { fin, rsv: 0, opcode, mask: client.then_some(mask), payload_len: len as u64 };
         let n = header.encode(out)?;
-        if fin { self.flags &= !TX_MSG } else { self.flags |= TX_MSG }
+        if fin {
+            self.flags &= !TX_MSG
+        } else {
+            self.flags |= TX_MSG
+        }
         Ok(n)
     }
 

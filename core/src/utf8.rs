@@ -173,8 +173,20 @@ fn step(state: u8, b: u8) -> Result<u8, Error> {
             // C0, C1 (overlong two-byte forms) and stray continuation bytes.
             0x80..=0xC1 => Err(Error::InvalidUtf8),
             0xC2..=0xDF => Ok(1),
-            0xE0..=0xEF => Ok(2 | if b == 0xE0 { AFTER_E0 } else if b == 0xED { AFTER_ED } else { ANY }),
-            0xF0..=0xF4 => Ok(3 | if b == 0xF0 { AFTER_F0 } else if b == 0xF4 { AFTER_F4 } else { ANY }),
+            0xE0..=0xEF => Ok(2 | if b == 0xE0 {
+                AFTER_E0
+            } else if b == 0xED {
+                AFTER_ED
+            } else {
+                ANY
+            }),
+            0xF0..=0xF4 => Ok(3 | if b == 0xF0 {
+                AFTER_F0
+            } else if b == 0xF4 {
+                AFTER_F4
+            } else {
+                ANY
+            }),
             // F5..FF: beyond U+10FFFF.
             _ => Err(Error::InvalidUtf8),
         };

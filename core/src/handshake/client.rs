@@ -6,8 +6,8 @@
 //! [RFC 6455 §4.1]: https://www.rfc-editor.org/rfc/rfc6455#section-4.1
 
 use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key, encode_key};
-use super::http::{self, Writer, list_contains, parse_head};
 use super::http::text;
+use super::http::{self, Writer, list_contains, parse_head};
 use crate::{Error, Status};
 
 /// A client handshake in progress: remembers the key it sent.

@@ -13,8 +13,8 @@
 //! [RFC 6455 §4.2]: https://www.rfc-editor.org/rfc/rfc6455#section-4.2
 
 use super::accept::{accept_key, is_valid_key};
-use super::http::{self, Writer, is_tchar, list, list_contains, parse_head, trim};
 use super::http::text;
+use super::http::{self, Writer, is_tchar, list, list_contains, parse_head, trim};
 use crate::{Error, Status};
 
 /// The longest subprotocol name accepted (names are short tokens in
