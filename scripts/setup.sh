@@ -44,4 +44,17 @@ if [ -n "$wb_version" ]; then
     cargo install -q wasm-bindgen-cli@"$wb_version"
   fi
 fi
+# --- wasm-opt with current wasm features ----------------------------------
+# Debian's binaryen 108 breaks the externref table wasm-bindgen 0.2.130 emits;
+# the `wasm-opt` crate builds binaryen 116 (about 10 minutes, once).
+if ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q "version 116"; then
+  say "cargo install wasm-opt@0.116.1 (builds binaryen 116)"
+  cargo install -q wasm-opt@0.116.1
+fi
+
+# --- trunk, for `trunk serve` (the dashboard's dev server) -----------------
+if ! trunk --version 2>/dev/null | grep -q "0.21.14"; then
+  say "cargo install trunk@0.21.14"
+  cargo install -q --locked trunk@0.21.14
+fi
 say "ready"

@@ -12,8 +12,17 @@ scripts/setup.sh
 step "format"
 cargo fmt --all --check
 
-step "clippy (workspace, all targets, all features)"
+step "clippy (workspace, all targets, all features; the dashboard for wasm32 too)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
+cargo clippy -p wisp-web --target wasm32-unknown-unknown -- -D warnings
+
+step "the dashboard's committed build (web/dist) matches its sources"
+scripts/build-web.sh
+if ! git diff --quiet -- web/dist; then
+  git --no-pager diff --stat -- web/dist
+  echo "web/dist is stale: run scripts/build-web.sh and commit the result" >&2
+  exit 1
+fi
 
 step "no_std builds: wisp for Cortex-M4F, Cortex-M0 and wasm32"
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi wasm32-unknown-unknown; do
@@ -30,6 +39,13 @@ done
 
 step "tests (host, 64-bit)"
 cargo test --workspace --all-features
+
+step "dashboard unit tests in headless Chromium (wasm-bindgen-test)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test -p wisp-web --target wasm32-unknown-unknown
+
+step "trunk builds the dev page (offline, tools from PATH)"
+trunk build --offline --quiet
 
 step "tests (wisp on a 32-bit target: i686)"
 cargo test -q -p wisp --all-features --target i686-unknown-linux-gnu

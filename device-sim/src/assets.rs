@@ -9,5 +9,9 @@ use wisp_firmware::Asset;
 
 /// The files the twin serves.
 pub fn dashboard() -> Vec<Asset> {
-    vec![Asset::new("/", "text/html; charset=utf-8", include_bytes!("../../web/dist/index.html"))]
+    vec![
+        Asset::new("/", "text/html; charset=utf-8", include_bytes!("../../web/dist/index.html")),
+        Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", include_bytes!("../../web/dist/wisp_web.js")),
+        Asset::new("/wisp_web_bg.wasm", "application/wasm", include_bytes!("../../web/dist/wisp_web_bg.wasm")),
+    ]
 }

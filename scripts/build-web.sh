@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Build the dashboard's release into web/dist/ — the files device-sim (and the
+# board) embed. Deterministic: the test command rebuilds and compares, so the
+# committed build cannot silently go stale.
+#   needs: the wasm32 target, wasm-bindgen (= the version in Cargo.lock), wasm-opt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=web/dist
+cargo build -q -p wisp-web --lib --target wasm32-unknown-unknown --profile web --target-dir target/web-dist
+wasm-bindgen --target web --no-typescript --out-dir "$out" \
+  target/web-dist/wasm32-unknown-unknown/web/wisp_web.wasm
+# binaryen 116 from the `wasm-opt` crate (scripts/setup.sh): Debian's 108
+# breaks wasm-bindgen's externref table. Features: what rustc 1.95 enables.
+"$HOME/.cargo/bin/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers -o "$out/wisp_web_bg.wasm" "$out/wisp_web_bg.wasm"
+# The page: index.html with trunk's <link data-trunk …> replaced by the module loader.
+sed 's|<link data-trunk rel="rust"[^>]*>|<script type="module">import init from "./wisp_web.js"; init();</script>|' \
+  index.html > "$out/index.html"
+raw=$(stat -c %s "$out/wisp_web_bg.wasm")
+gz=$(gzip -9 -n -c "$out/wisp_web_bg.wasm" | wc -c)
+echo "web/dist: wisp_web_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9"
