@@ -33,8 +33,9 @@ cargo build -q -p wisp-firmware --lib --target thumbv7em-none-eabihf
 cargo build -q -p wisp-firmware --lib --target thumbv6m-none-eabi
 
 step "size probe builds (the image size/report.py measures)"
+# (Run inside size/: its .cargo/config.toml picks the target and linker script.)
 for f in wisp-server wisp-framing; do
-  cargo build -q --release --manifest-path size/Cargo.toml --features "$f"
+  (cd size && cargo build -q --release --features "$f")
 done
 
 step "tests (host, 64-bit)"
