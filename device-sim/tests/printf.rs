@@ -110,9 +110,10 @@ fn dump_is_one_message_of_many_frames_with_the_documented_bytes() {
         let Message::Binary(b) = tap.read().unwrap() else {
             continue;
         };
-        let r = wisp_firmware::tap::Record::decode(&b).unwrap();
-        if r.direction == wisp_firmware::tap::Direction::Sent {
-            frames.push(r.header()[0]);
+        for r in wisp_firmware::tap::records(&b) {
+            if r.direction == wisp_firmware::tap::Direction::Sent {
+                frames.push(r.header()[0]);
+            }
         }
         if frames.iter().rev().take(3).any(|&b0| b0 == 0x80) {
             break;

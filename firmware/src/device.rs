@@ -239,18 +239,31 @@ impl<'a, T: Transport> Device<'a, T> {
     }
 
     fn distribute_taps(&mut self, now: Micros, full: bool) -> bool {
+        if self.parts.taps.is_empty() {
+            return false;
+        }
         let mut any = false;
-        while let Some(record) = self.parts.taps.pop_front() {
-            for session in self.slots.iter_mut().flatten() {
-                if session.service() != Some(Service::Tap) {
-                    continue;
+        // Every tap session gets every record; a batch per message.
+        let (records, _) = self.parts.taps.as_slices();
+        let mut batch: heapless::Vec<Record, 64> = heapless::Vec::new();
+        let _ = batch.extend_from_slice(records);
+        let (_, more) = self.parts.taps.as_slices();
+        let _ = batch.extend_from_slice(more);
+        self.parts.taps.clear();
+        for session in self.slots.iter_mut().flatten() {
+            if session.service() != Some(Service::Tap) {
+                continue;
+            }
+            let mut ctx = self.parts.ctx(full, false);
+            let mut at = 0;
+            while at < batch.len() {
+                let sent = session.tap(batch.get(at..).unwrap_or_default(), now, &mut ctx);
+                if sent == 0 {
+                    self.dropped_taps = self.dropped_taps.wrapping_add((batch.len() - at) as u32);
+                    break;
                 }
-                let mut ctx = self.parts.ctx(full, false);
-                if session.tap(&record, now, &mut ctx) {
-                    any = true;
-                } else {
-                    self.dropped_taps = self.dropped_taps.wrapping_add(1);
-                }
+                any = true;
+                at += sent;
             }
         }
         any

@@ -34,6 +34,8 @@ pub const RX_BUF: usize = 4096;
 pub const TX_BUF: usize = 8192;
 /// A transmit buffer this full stops input until it drains.
 const TX_RESERVE: usize = 512;
+/// Largest `/tap` message: a batch of length-prefixed records.
+const TAP_MESSAGE_MAX: usize = 1536;
 /// Console lines a new printf client gets from before it connected.
 pub const BACKLOG: u32 = 32;
 /// How long a session may take to finish its close after asking for it.
@@ -734,14 +736,29 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         }
     }
 
-    /// Send a tap record to this (tap) session if it fits; false if dropped.
-    pub fn tap(&mut self, record: &Record, now: Micros, ctx: &mut Ctx<'_, '_>) -> bool {
+    /// Send tap records to this (tap) session as one message, as many as
+    /// fit; returns how many were sent (the rest are dropped for it).
+    pub fn tap(&mut self, records: &[Record], now: Micros, ctx: &mut Ctx<'_, '_>) -> usize {
         if self.phase != Phase::Ws(Service::Tap) || self.conn.close_sent() || self.tx_free() < TX_RESERVE {
-            return false;
+            return 0;
         }
-        let mut buf = [0u8; crate::tap::RECORD_MAX];
-        let n = record.encode(&mut buf);
-        self.emit(Outgoing::Binary { payload: buf.get(..n).unwrap_or_default(), fin: true }, now, ctx)
+        let mut buf = [0u8; TAP_MESSAGE_MAX];
+        let (mut n, mut sent) = (0, 0);
+        for r in records {
+            let Some(dst) = buf.get_mut(n + 1..n + 1 + crate::tap::RECORD_MAX) else { break };
+            let len = r.encode(dst);
+            if let Some(prefix) = buf.get_mut(n) {
+                *prefix = len as u8;
+            }
+            n += 1 + len;
+            sent += 1;
+        }
+        let fits = n + 14 <= self.tx_free();
+        if sent == 0 || !fits {
+            return 0;
+        }
+        self.emit(Outgoing::Binary { payload: buf.get(..n).unwrap_or_default(), fin: true }, now, ctx);
+        sent
     }
 
     fn flush(&mut self) -> Result<(), Ending> {

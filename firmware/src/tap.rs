@@ -1,5 +1,8 @@
-//! The wire tap: one binary record per frame sent or received on any session,
-//! streamed to `/tap` clients. Layout (version 1, big-endian):
+//! The wire tap: one record per frame sent or received on any session,
+//! streamed to `/tap` clients. Each binary message carries one or more
+//! records, each preceded by its length in one byte (a record is at most
+//! [`RECORD_MAX`] bytes), so a busy device sends a few large messages rather
+//! than one per frame. A record (version 1, big-endian):
 //!
 //! | bytes | field |
 //! | --- | --- |
@@ -24,6 +27,31 @@ pub const VERSION: u8 = 1;
 pub const PREVIEW: usize = 48;
 /// Longest record.
 pub const RECORD_MAX: usize = 13 + 14 + PREVIEW;
+
+/// The records in one `/tap` message (each preceded by its length byte).
+/// Stops at the first malformed record.
+///
+/// ```
+/// use wisp_firmware::tap::{Direction, Record, records, RECORD_MAX};
+/// let r = Record::capture(Direction::Sent, 1, 0, &[0x89, 0x00]).unwrap();
+/// let mut msg = [0u8; 2 * (RECORD_MAX + 1)];
+/// let mut n = 0;
+/// for _ in 0..2 {
+///     let len = r.encode(&mut msg[n + 1..]);
+///     msg[n] = len as u8;
+///     n += 1 + len;
+/// }
+/// assert_eq!(records(&msg[..n]).count(), 2);
+/// ```
+pub fn records(message: &[u8]) -> impl Iterator<Item = Record> + '_ {
+    let mut rest = message;
+    core::iter::from_fn(move || {
+        let (&len, tail) = rest.split_first()?;
+        let body = tail.get(..usize::from(len))?;
+        rest = tail.get(usize::from(len)..).unwrap_or_default();
+        Record::decode(body)
+    })
+}
 
 /// Which way a frame went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -57,6 +57,7 @@ struct App {
     wire_dirty: bool,
     last_chart: f64,
     last_wire: f64,
+    frame_time: f64,
     start: f64,
 }
 
@@ -135,6 +136,7 @@ pub fn start() {
         wire_dirty: true,
         last_chart: 0.0,
         last_wire: 0.0,
+        frame_time: 0.0,
         start: now_ms(),
     };
     APP.with(|a| *a.borrow_mut() = Some(app));
@@ -337,7 +339,7 @@ impl App {
         });
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
             if let Some(text) = e.data().as_string() {
-                with_app(|a| a.on_text(&text));
+                with_app(|a| a.on_text(text));
             }
         });
         let onclose = Closure::<dyn FnMut(CloseEvent)>::new(|e: CloseEvent| {
@@ -368,7 +370,7 @@ impl App {
             if let Ok(buf) = e.data().dyn_into::<js_sys::ArrayBuffer>() {
                 let bytes = js_sys::Uint8Array::new(&buf).to_vec();
                 with_app(|a| {
-                    a.wire.push_record(&bytes);
+                    a.wire.push_message(&bytes);
                     a.wire_dirty = true;
                 });
             }
@@ -438,8 +440,10 @@ impl App {
         }
     }
 
-    fn on_text(&mut self, text: &str) {
-        let now = self.secs();
+    fn on_text(&mut self, text: String) {
+        // The last frame's time: close enough for per-second counts, and no
+        // call out to `performance.now()` for each of thousands of messages.
+        let now = self.frame_time;
         self.rates.count(now, text.len());
         if self.tap_state == TapState::Missing {
             if self.seen.len() == 200 {
@@ -454,14 +458,14 @@ impl App {
             // "1.234" ms, parsed without the float parser (smaller page).
             self.pong_rtts.push((now, (f64::from(whole) + f64::from(frac) / 1000.0) / 1000.0));
         }
-        match text {
+        match text.as_str() {
             "> paused" => self.paused = true,
             t if t.starts_with("> resumed") => self.paused = false,
             _ => {}
         }
         // A dump is one message of many rows: one console row each.
         match text.split_once('\n') {
-            None => self.console.push(Line::parse(text)),
+            None => self.console.push(Line::parse_owned(text)),
             Some((first, rest)) => {
                 self.console.push(Line::parse(first));
                 for row in rest.split('\n').filter(|r| !r.is_empty()) {
@@ -508,17 +512,18 @@ impl App {
 
     /// Once per animation frame.
     fn frame(&mut self) {
+        self.frame_time = self.secs();
         if let Source::Twin(t) = &mut self.source {
             let now = ((now_ms() - self.start) * 1000.0) as u64;
             let (console, tap) = t.poll(now);
             for m in console {
                 if let Incoming::Text(s) = m {
-                    self.on_text(&s);
+                    self.on_text(s);
                 }
             }
             for m in tap {
                 if let Incoming::Binary(b) = m {
-                    self.wire.push_record(&b);
+                    self.wire.push_message(&b);
                     self.wire_dirty = true;
                 }
             }

@@ -42,6 +42,11 @@ pub struct Line {
 impl Line {
     /// Classify a received text message.
     pub fn parse(text: &str) -> Line {
+        Line::parse_owned(text.to_string())
+    }
+
+    /// [`parse`](Line::parse), keeping the string it is given.
+    pub fn parse_owned(text: String) -> Line {
         let kind = match text.as_bytes().first() {
             Some(b'#') => LineKind::Console,
             Some(b'>') => LineKind::Reply,
@@ -51,7 +56,7 @@ impl Line {
         let seq = (kind == LineKind::Console)
             .then(|| text.get(1..).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()))
             .flatten();
-        Line { kind, text: text.to_string(), seq }
+        Line { kind, text, seq }
     }
 }
 
@@ -253,7 +258,23 @@ pub struct Wire {
 }
 
 impl Wire {
-    /// Decode one tap record (a binary message from `/tap`).
+    /// Decode a `/tap` message: one or more length-prefixed records.
+    /// Returns how many frames it added.
+    pub fn push_message(&mut self, message: &[u8]) -> usize {
+        let mut n = 0;
+        let mut rest = message;
+        while let Some((&len, tail)) = rest.split_first() {
+            let Some(body) = tail.get(..usize::from(len)) else {
+                self.bad += 1;
+                break;
+            };
+            n += usize::from(self.push_record(body).is_some());
+            rest = &tail[usize::from(len)..];
+        }
+        n
+    }
+
+    /// Decode one tap record.
     pub fn push_record(&mut self, bytes: &[u8]) -> Option<&Frame> {
         let Some(record) = Record::decode(bytes) else {
             self.bad += 1;
@@ -445,6 +466,14 @@ mod tests {
         assert_eq!(f[1].preview, "07 07", "binary previews in hex");
         assert!(w.push_record(b"junk").is_none());
         assert_eq!(w.bad, 1);
+        // A message of two length-prefixed records adds two frames.
+        let a = record(Direction::Sent, 1, 9_000_000, &[0x89, 0x00]);
+        let mut msg = vec![a.len() as u8];
+        msg.extend_from_slice(&a);
+        msg.push(a.len() as u8);
+        msg.extend_from_slice(&a);
+        assert_eq!(w.push_message(&msg), 2);
+        assert_eq!(w.push_message(&[40, 1, 2]), 0, "a truncated record");
     }
 
     #[test]
