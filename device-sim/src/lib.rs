@@ -141,9 +141,11 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     let mut backoff = Backoff::default();
     let mut dialed: Option<(u16, u64)> = None;
     let mut stopping: Option<u64> = None;
-    let mut idle_rounds = 0u32;
-    // Accept when the listener says so (and once at start).
+    // Accept when the listener is readable, and at least every millisecond
+    // while busy (a loop that never sleeps never sees the listener's poll).
     let mut acceptable = true;
+    let mut last_accept = 0u64;
+    let mut watch: Vec<libc::pollfd> = Vec::new();
     loop {
         let t = now();
         if stop.load(Ordering::Relaxed) && stopping.is_none() {
@@ -157,7 +159,8 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
             break;
         }
         if stopping.is_none() {
-            if std::mem::take(&mut acceptable) {
+            if std::mem::take(&mut acceptable) || t - last_accept > 1000 {
+                last_accept = t;
                 accept_all(&listener, &mut device, &mut fds, t);
             }
             if let Some(target) = &target {
@@ -171,35 +174,39 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         while let Some(event) = device.poll_log() {
             log_event(&event, &mut fds);
         }
-        if busy {
-            idle_rounds = 0;
-            acceptable = true;
+        // Sleep only when nothing is left to do at once: no output waiting
+        // and no burst to produce. (After a reply, this skips a whole pass
+        // over every session on the way to waiting for the next request.)
+        watch.clear();
+        watch.push(libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+        let mut output = false;
+        for (id, wants_input, has_output) in device.interests() {
+            let Some(&fd) = fds.get(&id) else { continue };
+            output |= has_output;
+            let events = if wants_input { libc::POLLIN } else { 0 } | if has_output { libc::POLLOUT } else { 0 };
+            watch.push(libc::pollfd { fd, events, revents: 0 });
+        }
+        if busy && (output || device.console().burst_left() > 0) {
             continue;
         }
-        idle_rounds += 1;
-        if idle_rounds > 0 {
-            // Nothing moved: sleep until a socket can do what its session
-            // wants, or 1 ms passes (the console's clock is that coarse).
-            let mut watch = vec![libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 }];
-            for (id, input, output) in device.interests() {
-                let Some(&fd) = fds.get(&id) else { continue };
-                let events = if input { libc::POLLIN } else { 0 } | if output { libc::POLLOUT } else { 0 };
-                watch.push(libc::pollfd { fd, events, revents: 0 });
-            }
-            // Spin briefly before sleeping: a reply to what was just sent
-            // often comes back within tens of µs, and waking a sleeping
-            // thread costs about that much again.
-            let spin_until = Instant::now() + SPIN;
-            loop {
-                let timeout = if Instant::now() < spin_until { 0 } else { 1 };
-                if socket::wait_for(&mut watch, timeout)? > 0 || timeout == 1 {
-                    break;
-                }
-            }
-            acceptable = watch.first().is_some_and(|p| p.revents != 0);
-        } else {
-            acceptable = true;
+        // Spin briefly before sleeping: a reply to what was just sent often
+        // comes back within tens of µs, and waking a sleeping thread costs
+        // about that much again. The spin polls the device itself, whose
+        // sockets read ahead without blocking, so when the request arrives
+        // it is read by the very call that notices it: one `read(2)` on the
+        // path, as a thread blocked in `read` has — not a `poll` and then a
+        // `read`. Then sleep until a socket can do what its session wants,
+        // or 1 ms (the console's clock is that coarse).
+        let spin_until = Instant::now() + SPIN;
+        let mut woke = false;
+        while !woke && Instant::now() < spin_until {
+            woke = device.poll(now());
         }
+        if woke {
+            continue;
+        }
+        socket::wait_for(&mut watch, 1)?;
+        acceptable = watch.first().is_some_and(|p| p.revents != 0);
     }
     Ok(())
 }
