@@ -6,15 +6,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=web/dist
-cargo build -q -p wisp-web --lib --target wasm32-unknown-unknown --profile web --target-dir target/web-dist
-wasm-bindgen --target web --no-typescript --out-dir "$out" \
-  target/web-dist/wasm32-unknown-unknown/web/wisp_web.wasm
+cargo build -q -p wisp-web -p wisp-web-twin --lib --target wasm32-unknown-unknown --profile web --target-dir target/web-dist
 # binaryen 116 from the `wasm-opt` crate (scripts/setup.sh): Debian's 108
 # breaks wasm-bindgen's externref table. Features: what rustc 1.95 enables.
-"$HOME/.cargo/bin/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers -o "$out/wisp_web_bg.wasm" "$out/wisp_web_bg.wasm"
+for module in wisp_web wisp_web_twin; do
+  wasm-bindgen --target web --no-typescript --out-dir "$out" \
+    "target/web-dist/wasm32-unknown-unknown/web/$module.wasm"
+  "$HOME/.cargo/bin/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers \
+    -o "$out/${module}_bg.wasm" "$out/${module}_bg.wasm"
+done
 # The page: index.html with trunk's <link data-trunk …> replaced by the module loader.
 sed 's|<link data-trunk rel="rust"[^>]*>|<script type="module">import init from "./wisp_web.js"; init();</script>|' \
   index.html > "$out/index.html"
-raw=$(stat -c %s "$out/wisp_web_bg.wasm")
-gz=$(gzip -9 -n -c "$out/wisp_web_bg.wasm" | wc -c)
-echo "web/dist: wisp_web_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9"
+for module in wisp_web wisp_web_twin; do
+  raw=$(stat -c %s "$out/${module}_bg.wasm")
+  gz=$(gzip -9 -n -c "$out/${module}_bg.wasm" | wc -c)
+  echo "web/dist: ${module}_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9"
+done

@@ -14,7 +14,7 @@ cargo fmt --all --check
 
 step "clippy (workspace, all targets, all features; the dashboard for wasm32 too)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
-cargo clippy -p wisp-web --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p wisp-web -p wisp-web-twin --target wasm32-unknown-unknown -- -D warnings
 
 step "the dashboard's committed build (web/dist) matches its sources"
 scripts/build-web.sh
@@ -43,7 +43,7 @@ cargo test --workspace --all-features
 
 step "dashboard unit tests in headless Chromium (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
-  cargo test -p wisp-web --target wasm32-unknown-unknown
+  cargo test -p wisp-web -p wisp-web-twin --target wasm32-unknown-unknown
 
 step "trunk builds the dev page (offline, tools from PATH)"
 trunk build --offline --quiet

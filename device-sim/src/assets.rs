@@ -13,5 +13,16 @@ pub fn dashboard() -> Vec<Asset> {
         Asset::new("/", "text/html; charset=utf-8", include_bytes!("../../web/dist/index.html")),
         Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", include_bytes!("../../web/dist/wisp_web.js")),
         Asset::new("/wisp_web_bg.wasm", "application/wasm", include_bytes!("../../web/dist/wisp_web_bg.wasm")),
+        // The in-browser twin, fetched by the page only with `?twin`.
+        Asset::new(
+            "/wisp_web_twin.js",
+            "text/javascript; charset=utf-8",
+            include_bytes!("../../web/dist/wisp_web_twin.js"),
+        ),
+        Asset::new(
+            "/wisp_web_twin_bg.wasm",
+            "application/wasm",
+            include_bytes!("../../web/dist/wisp_web_twin_bg.wasm"),
+        ),
     ]
 }

@@ -16,15 +16,26 @@ use web_sys::{
 };
 
 use crate::model::{CHART_SECONDS, Console, Line, LineKind, Rates, Wire, fixed};
-use crate::twin::{Incoming, Twin};
 
 const ROW_H: f64 = 18.0;
 
 /// Where the page's messages come from.
 enum Source {
     None,
-    Device { ws: WebSocket, tap: Option<WebSocket> },
-    Twin(Box<Twin>),
+    Device {
+        ws: WebSocket,
+        tap: Option<WebSocket>,
+    },
+    /// The in-browser twin's `TwinHandle` (module `wisp_web_twin.js`).
+    Twin(JsValue),
+    /// The twin module is being fetched.
+    Loading,
+}
+
+/// Call `method` on a JS object with one argument.
+fn call(obj: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {
+    let f: js_sys::Function = js_sys::Reflect::get(obj, &JsValue::from_str(method)).ok()?.dyn_into().ok()?;
+    f.call1(obj, arg).ok()
 }
 
 /// Whether the wire view has a tap.
@@ -306,9 +317,38 @@ impl App {
         }
     }
 
+    /// Fetch the twin module (only now: a page pointed at a device never
+    /// downloads it), then boot the device in the page.
     fn start_twin(&mut self) {
+        self.source = Source::Loading;
+        self.status("connecting", "loading the in-browser twin…");
+        let import = js_sys::Function::new_no_args(
+            "return import('./wisp_web_twin.js').then(async (m) => { await m.default(); return m; })",
+        );
+        let Ok(promise) = import.call0(&JsValue::NULL) else { return };
+        let promise: js_sys::Promise = promise.unchecked_into();
+        let loaded = Closure::once(|m: JsValue| {
+            with_app(|a| a.twin_loaded(&m));
+        });
+        let failed = Closure::once(|_: JsValue| {
+            with_app(|a| a.status("disconnected", "could not load the in-browser twin"));
+        });
+        let _ = promise.then2(&loaded, &failed);
+        loaded.forget();
+        failed.forget();
+    }
+
+    fn twin_loaded(&mut self, module: &JsValue) {
         let seed = (js_sys::Math::random() * f64::from(u32::MAX)) as u32 | 1;
-        self.source = Source::Twin(Box::new(Twin::new(seed)));
+        let handle = js_sys::Reflect::get(module, &JsValue::from_str("TwinHandle"))
+            .ok()
+            .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+            .and_then(|c| js_sys::Reflect::construct(&c, &js_sys::Array::of1(&JsValue::from(seed))).ok());
+        let Some(handle) = handle else {
+            self.status("disconnected", "could not start the in-browser twin");
+            return;
+        };
+        self.source = Source::Twin(handle);
         self.tap_state = TapState::Open;
         self.status("connected", "in-browser twin");
         self.note("device-note", "the firmware runs in this page (same source as the twin and the board)");
@@ -484,8 +524,10 @@ impl App {
             Source::Device { ws, .. } => {
                 let _ = ws.send_with_str(text);
             }
-            Source::Twin(t) => t.command(text),
-            Source::None => self.local("not connected"),
+            Source::Twin(t) => {
+                call(t, "command", &JsValue::from_str(text));
+            }
+            Source::None | Source::Loading => self.local("not connected"),
         }
     }
 
@@ -513,17 +555,18 @@ impl App {
     /// Once per animation frame.
     fn frame(&mut self) {
         self.frame_time = self.secs();
-        if let Source::Twin(t) = &mut self.source {
-            let now = ((now_ms() - self.start) * 1000.0) as u64;
-            let (console, tap) = t.poll(now);
-            for m in console {
-                if let Incoming::Text(s) = m {
-                    self.on_text(s);
-                }
-            }
-            for m in tap {
-                if let Incoming::Binary(b) = m {
-                    self.wire.push_message(&b);
+        if let Source::Twin(t) = &self.source {
+            let now = (now_ms() - self.start) * 1000.0;
+            let items: js_sys::Array =
+                call(t, "poll", &JsValue::from(now)).map(JsCast::unchecked_into).unwrap_or_default();
+            for pair in 0..items.length() / 2 {
+                let (kind, value) = (items.get(2 * pair), items.get(2 * pair + 1));
+                if kind.as_string().as_deref() == Some("c") {
+                    if let Some(text) = value.as_string() {
+                        self.on_text(text);
+                    }
+                } else {
+                    self.wire.push_message(&js_sys::Uint8Array::new(&value).to_vec());
                     self.wire_dirty = true;
                 }
             }

@@ -7,11 +7,12 @@
 //! with `?twin` — to the same firmware running inside the page.
 //!
 //! - [`model`]: state without a DOM (console ring, wire decoding, rates).
-//! - [`twin`]: the in-browser device over in-memory pipes.
 //! - `app` (wasm32 only): the DOM, the sockets, the animation-frame loop.
+//!
+//! The in-browser device is a second module, `wisp-web-twin`, imported only
+//! with `?twin`.
 
 pub mod model;
-pub mod twin;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

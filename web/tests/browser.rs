@@ -8,7 +8,6 @@
 use wasm_bindgen_test::*;
 use wisp_firmware::tap::{Direction, RECORD_MAX, Record};
 use wisp_web::model::{Console, Line, LineKind, Wire};
-use wisp_web::twin::{Incoming, Twin};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -38,15 +37,4 @@ fn tap_records_decode_with_the_core_in_the_browser() {
     assert!(f.is_control() && !f.sent && f.session == 2);
     assert_eq!(f.close, Some((1000, "normal closure", "bye".to_string())));
     assert_eq!(f.time, 5.0);
-}
-
-#[wasm_bindgen_test]
-fn the_firmware_runs_in_the_browser() {
-    let mut t = Twin::new(3);
-    let mut texts = Vec::new();
-    for step in 1..=100u64 {
-        let (console, _) = t.poll(step * 10_000);
-        texts.extend(console.into_iter().filter_map(|m| if let Incoming::Text(s) = m { Some(s) } else { None }));
-    }
-    assert!(texts.iter().any(|l| l.starts_with("#0 Wisp device")), "{texts:?}");
 }
