@@ -38,6 +38,9 @@ for f in wisp-server wisp-framing; do
   (cd size && cargo build -q --release --features "$f")
 done
 
+step "the firmware on the emulated Cortex-M4 board (QEMU mps2-an386): boot and UART console"
+board/smoke.sh
+
 step "tests (host, 64-bit)"
 cargo test --workspace --all-features
 
