@@ -1,22 +1,27 @@
 //! The Wisp firmware on an emulated Cortex-M4 board (QEMU `mps2-an386`).
 //!
-//! This first stage boots the board, keeps time with SysTick, and runs the
-//! very `wisp-firmware` device the host twin and the browser run, with its
-//! printf() console on the board's UART (CMSDK UART0) — `cargo run` in this
-//! folder shows it. The LAN9118 Ethernet driver under `smoltcp`, which gives
-//! the same device its web server and WebSocket sessions on port 80, is the
-//! next stage (issue: board).
+//! It boots the board, keeps time with SysTick, brings up the LAN9118
+//! Ethernet controller under `smoltcp` (10.0.2.15/24, QEMU's user network),
+//! and runs the very `wisp-firmware` device the host twin and the browser
+//! run: its web server and WebSocket sessions on port 80 (the dashboard served
+//! from flash), and its printf() console on the board's UART (CMSDK UART0).
+//! `./run.sh` in this folder boots it with port 80 forwarded to
+//! 127.0.0.1:8081.
 #![no_std]
 #![no_main]
 
+mod lan9118;
+mod net;
 mod uart;
-
-use core::convert::Infallible;
 
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
+use smoltcp::iface::{Config as IfaceConfig, Interface, SocketSet, SocketStorage};
+use smoltcp::socket::tcp;
+use smoltcp::time::Instant;
+use smoltcp::wire::{EthernetAddress, IpAddress, IpCidr, Ipv4Address};
 use wisp_firmware::session::Timing;
-use wisp_firmware::{Config, Device, Session};
+use wisp_firmware::{Asset, Config, Device, Session};
 
 /// The CPU clock QEMU models for this board: SysTick counts it.
 const CPU_HZ: u32 = 25_000_000;
@@ -43,36 +48,19 @@ fn now() -> u64 {
     }
 }
 
-/// No network yet: the transport type the device's (empty) session table
-/// holds until the Ethernet stage.
-struct NoSocket;
+/// TCP sockets: the connection limit plus spares to refuse with.
+const SOCKETS: usize = 6;
+/// Sessions the device serves at once.
+const MAX_CONNECTIONS: usize = 4;
 
-impl embedded_io::ErrorType for NoSocket {
-    type Error = Infallible;
-}
-impl embedded_io::Read for NoSocket {
-    fn read(&mut self, _: &mut [u8]) -> Result<usize, Infallible> {
-        Ok(0)
-    }
-}
-impl embedded_io::ReadReady for NoSocket {
-    fn read_ready(&mut self) -> Result<bool, Infallible> {
-        Ok(false)
-    }
-}
-impl embedded_io::Write for NoSocket {
-    fn write(&mut self, _: &[u8]) -> Result<usize, Infallible> {
-        Ok(0)
-    }
-    fn flush(&mut self) -> Result<(), Infallible> {
-        Ok(())
-    }
-}
-impl embedded_io::WriteReady for NoSocket {
-    fn write_ready(&mut self) -> Result<bool, Infallible> {
-        Ok(false)
-    }
-}
+static mut SOCKET_STORAGE: [SocketStorage<'static>; SOCKETS] = [SocketStorage::EMPTY; SOCKETS];
+static mut RX_BUFFERS: [[u8; 4096]; SOCKETS] = [[0; 4096]; SOCKETS];
+static mut TX_BUFFERS: [[u8; 8192]; SOCKETS] = [[0; 8192]; SOCKETS];
+
+/// The dashboard's release build, served from flash.
+static INDEX: &[u8] = include_bytes!("../../web/dist/index.html");
+static JS: &[u8] = include_bytes!("../../web/dist/wisp_web.js");
+static WASM: &[u8] = include_bytes!("../../web/dist/wisp_web_bg.wasm");
 
 #[entry]
 fn main() -> ! {
@@ -86,19 +74,66 @@ fn main() -> ! {
     let mut uart = uart::Uart0::new();
     uart.write_str("\r\nwisp-board: mps2-an386 (Cortex-M4F), console on UART0\r\n");
 
-    let mut slots: [Option<Session<NoSocket>>; 0] = [];
+    let Some(mut eth) = lan9118::Lan9118::new() else {
+        uart.write_str("wisp-board: no LAN9118 answers at 0x4020_0000\r\n");
+        loop {
+            cortex_m::asm::wfi();
+        }
+    };
+    let mut config = IfaceConfig::new(EthernetAddress(eth.mac()).into());
+    config.random_seed = 0x5EED_B0A2;
+    let mut iface = Interface::new(config, &mut eth, Instant::from_micros(now() as i64));
+    iface.update_ip_addrs(|a| {
+        let _ = a.push(IpCidr::new(IpAddress::v4(10, 0, 2, 15), 24));
+    });
+    let _ = iface.routes_mut().add_default_ipv4_route(Ipv4Address::new(10, 0, 2, 2));
+    // SAFETY: the only references ever made to these statics, made once here.
+    let (storage, rx, tx) =
+        unsafe { (&mut *(&raw mut SOCKET_STORAGE), &mut *(&raw mut RX_BUFFERS), &mut *(&raw mut TX_BUFFERS)) };
+    let mut set = SocketSet::new(&mut storage[..]);
+    let mut handles = [None; SOCKETS];
+    for ((slot, r), t) in handles.iter_mut().zip(rx.iter_mut()).zip(tx.iter_mut()) {
+        let mut sock = tcp::Socket::new(tcp::SocketBuffer::new(&mut r[..]), tcp::SocketBuffer::new(&mut t[..]));
+        let _ = sock.listen(80);
+        *slot = Some(set.add(sock));
+    }
+    net::install(set);
+    uart.write_str("wisp-board: 10.0.2.15, serving port 80 (dashboard, /printf, /echo, /tap)\r\n");
+
+    let assets = [
+        Asset::new("/", "text/html; charset=utf-8", INDEX),
+        Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", JS),
+        Asset::new("/wisp_web_bg.wasm", "application/wasm", WASM),
+    ];
+    let mut slots: [Option<Session<net::Tcp>>; SOCKETS] = Default::default();
     let cfg = Config {
-        max_connections: 0,
+        max_connections: MAX_CONNECTIONS,
         timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
-        rate: 2,
+        rate: 4,
         ws_only: false,
         allowed_origins: &[],
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
-    let mut device = Device::new(cfg, &[], &mut slots, 0x5EED_B0A2);
+    let mut device = Device::new(cfg, &assets, &mut slots, 0x5EED_B0A2);
+    let mut attached: [Option<u16>; SOCKETS] = [None; SOCKETS];
     let mut printed = 0u32;
     loop {
-        device.poll(now());
+        let t = now();
+        let ts = Instant::from_micros(t as i64);
+        net::with(|set| iface.poll(ts, &mut eth, set));
+        // Hand new connections to the device; listen again on closed sockets.
+        for (h, id) in handles.iter().flatten().zip(attached.iter_mut()) {
+            match (*id, net::state(*h)) {
+                (Some(open), _) if !device.is_open(open) => *id = None,
+                (None, tcp::State::Established) => {
+                    *id = device.attach(net::Tcp(*h), t).ok();
+                }
+                (None, tcp::State::Closed) => net::listen(*h, 80),
+                _ => {}
+            }
+        }
+        let busy = device.poll(t);
+        net::with(|set| iface.poll(ts, &mut eth, set));
         // The console on the UART, as a device's serial port shows it.
         let console = device.console();
         printed = printed.max(console.oldest());
@@ -107,8 +142,10 @@ fn main() -> ! {
             uart.write(b"\r\n");
             printed += 1;
         }
-        // Sleep until the next SysTick (1 ms).
-        cortex_m::asm::wfi();
+        if !busy {
+            // Sleep until the next SysTick (1 ms) or a frame arrives.
+            cortex_m::asm::wfi();
+        }
     }
 }
 
