@@ -41,6 +41,18 @@ done
 step "the firmware on the emulated Cortex-M4 board (QEMU mps2-an386): boot and UART console"
 board/smoke.sh
 
+step "the board on the network: printf, burst, dump, echo, bad input, and the dashboard it serves"
+board_pid="$PWD/board/target/board-test.pid"
+stop_board() { [ -f "$board_pid" ] && kill "$(cat "$board_pid")" 2>/dev/null; rm -f "$board_pid"; }
+trap stop_board EXIT
+BOARD_PIDFILE="$board_pid" BOARD_SERIAL="file:$PWD/board/target/board-test-uart.txt" board/run.sh > /dev/null 2>&1 &
+for _ in $(seq 1 100); do
+  (exec 3<>/dev/tcp/127.0.0.1/8081) 2>/dev/null && break
+  sleep 0.2
+done
+cargo test -p device-sim --test board -- --ignored
+stop_board
+
 step "tests (host, 64-bit)"
 cargo test --workspace --all-features
 

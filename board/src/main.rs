@@ -28,6 +28,26 @@ const CPU_HZ: u32 = 25_000_000;
 
 static mut MILLIS: u64 = 0;
 
+/// The LAN9118's interrupt line on the MPS2 boards.
+#[derive(Clone, Copy)]
+struct EthIrq;
+
+// SAFETY: 13 is the Ethernet controller's IRQ number on mps2-an386.
+unsafe impl cortex_m::interrupt::InterruptNumber for EthIrq {
+    fn number(self) -> u16 {
+        13
+    }
+}
+
+/// A frame arrived: acknowledge, so the line drops; waking from `wfi` is all
+/// the handler is for — the main loop reads the FIFO.
+#[exception]
+unsafe fn DefaultHandler(irqn: i16) {
+    if irqn == 13 {
+        lan9118::Lan9118::ack_irq();
+    }
+}
+
 #[exception]
 fn SysTick() {
     // SAFETY: only this handler writes MILLIS; readers tolerate a torn read
@@ -98,6 +118,8 @@ fn main() -> ! {
         *slot = Some(set.add(sock));
     }
     net::install(set);
+    // SAFETY: the handler above only acknowledges the controller.
+    unsafe { cortex_m::peripheral::NVIC::unmask(EthIrq) };
     uart.write_str("wisp-board: 10.0.2.15, serving port 80 (dashboard, /printf, /echo, /tap)\r\n");
 
     let assets = [

@@ -2,6 +2,8 @@
 //! (tungstenite, raw TCP) to drive it.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
