@@ -15,8 +15,6 @@ const TX_DATA: usize = 0x20;
 const RX_STATUS: usize = 0x40;
 const TX_STATUS: usize = 0x48;
 const ID_REV: usize = 0x50;
-const IRQ_CFG: usize = 0x54;
-const INT_STS: usize = 0x58;
 const INT_EN: usize = 0x5C;
 const BYTE_TEST: usize = 0x64;
 const TX_CFG: usize = 0x70;
@@ -33,10 +31,6 @@ const MAC_RXEN: u32 = 1 << 2;
 const MAC_TXEN: u32 = 1 << 3;
 const CSR_BUSY: u32 = 1 << 31;
 const CSR_READ: u32 = 1 << 30;
-/// INT_EN/INT_STS: RX status FIFO level reached (a frame arrived).
-pub const INT_RSFL: u32 = 1 << 3;
-/// IRQ_CFG: the IRQ output enabled.
-const IRQ_EN: u32 = 1 << 8;
 
 const MTU: usize = 1514;
 
@@ -95,21 +89,15 @@ impl Lan9118 {
         // QEMU drops every frame until RXEN is set.
         mac_write(MAC_CR, MAC_RXEN | MAC_TXEN);
         wr(TX_CFG, 1 << 1); // TX_ON
-        // Interrupt when a frame has arrived.
-        wr(INT_STS, u32::MAX);
-        wr(INT_EN, INT_RSFL);
-        wr(IRQ_CFG, IRQ_EN);
+        // Polled from the main loop at every 1 ms SysTick; the interrupt line
+        // stays masked (see board/README.md).
+        wr(INT_EN, 0);
         Some(Lan9118 { rx: [0; 1536], tx: [0; 1536], stats: Stats::default(), mac })
     }
 
     /// The station address.
     pub fn mac(&self) -> [u8; 6] {
         self.mac
-    }
-
-    /// Acknowledge the interrupt (called from the handler).
-    pub fn ack_irq() {
-        wr(INT_STS, u32::MAX);
     }
 
     /// Read the next good frame into the buffer; its length.

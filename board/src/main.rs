@@ -12,6 +12,7 @@
 
 mod lan9118;
 mod net;
+mod stack;
 mod uart;
 
 use cortex_m::peripheral::syst::SystClkSource;
@@ -27,26 +28,6 @@ use wisp_firmware::{Asset, Config, Device, Session};
 const CPU_HZ: u32 = 25_000_000;
 
 static mut MILLIS: u64 = 0;
-
-/// The LAN9118's interrupt line on the MPS2 boards.
-#[derive(Clone, Copy)]
-struct EthIrq;
-
-// SAFETY: 13 is the Ethernet controller's IRQ number on mps2-an386.
-unsafe impl cortex_m::interrupt::InterruptNumber for EthIrq {
-    fn number(self) -> u16 {
-        13
-    }
-}
-
-/// A frame arrived: acknowledge, so the line drops; waking from `wfi` is all
-/// the handler is for — the main loop reads the FIFO.
-#[exception]
-unsafe fn DefaultHandler(irqn: i16) {
-    if irqn == 13 {
-        lan9118::Lan9118::ack_irq();
-    }
-}
 
 #[exception]
 fn SysTick() {
@@ -82,9 +63,30 @@ static INDEX: &[u8] = include_bytes!("../../web/dist/index.html");
 static JS: &[u8] = include_bytes!("../../web/dist/wisp_web.js");
 static WASM: &[u8] = include_bytes!("../../web/dist/wisp_web_bg.wasm");
 
+/// `wisp-board: <what><n><unit>` on the UART (no `core::fmt` in the image).
+fn report(uart: &mut uart::Uart0, what: &str, n: u32, unit: &str) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    uart.write_str("wisp-board: ");
+    uart.write_str(what);
+    uart.write(&digits[i..]);
+    uart.write_str(unit);
+    uart.write_str("\r\n");
+}
+
 #[entry]
 fn main() -> ! {
-    let mut core = cortex_m::Peripherals::take().unwrap_or_else(|| loop {});
+    stack::paint();
+    let Some(mut core) = cortex_m::Peripherals::take() else { panic_halt() };
     core.SYST.set_clock_source(SystClkSource::Core);
     core.SYST.set_reload(CPU_HZ / 1000 - 1);
     core.SYST.clear_current();
@@ -108,8 +110,13 @@ fn main() -> ! {
     });
     let _ = iface.routes_mut().add_default_ipv4_route(Ipv4Address::new(10, 0, 2, 2));
     // SAFETY: the only references ever made to these statics, made once here.
-    let (storage, rx, tx) =
-        unsafe { (&mut *(&raw mut SOCKET_STORAGE), &mut *(&raw mut RX_BUFFERS), &mut *(&raw mut TX_BUFFERS)) };
+    let (storage, rx, tx) = unsafe {
+        (
+            (&raw mut SOCKET_STORAGE).as_mut().unwrap_or_else(|| panic_halt()),
+            (&raw mut RX_BUFFERS).as_mut().unwrap_or_else(|| panic_halt()),
+            (&raw mut TX_BUFFERS).as_mut().unwrap_or_else(|| panic_halt()),
+        )
+    };
     let mut set = SocketSet::new(&mut storage[..]);
     let mut handles = [None; SOCKETS];
     for ((slot, r), t) in handles.iter_mut().zip(rx.iter_mut()).zip(tx.iter_mut()) {
@@ -118,9 +125,13 @@ fn main() -> ! {
         *slot = Some(set.add(sock));
     }
     net::install(set);
-    // SAFETY: the handler above only acknowledges the controller.
-    unsafe { cortex_m::peripheral::NVIC::unmask(EthIrq) };
     uart.write_str("wisp-board: 10.0.2.15, serving port 80 (dashboard, /printf, /echo, /tap)\r\n");
+    report(
+        &mut uart,
+        "RAM per WebSocket session: session ",
+        core::mem::size_of::<Option<Session<net::Tcp>>>() as u32,
+        " B + socket buffers 12288 B",
+    );
 
     let assets = [
         Asset::new("/", "text/html; charset=utf-8", INDEX),
@@ -139,6 +150,7 @@ fn main() -> ! {
     let mut device = Device::new(cfg, &assets, &mut slots, 0x5EED_B0A2);
     let mut attached: [Option<u16>; SOCKETS] = [None; SOCKETS];
     let mut printed = 0u32;
+    let mut next_stack_report = 0u64;
     loop {
         let t = now();
         let ts = Instant::from_micros(t as i64);
@@ -164,16 +176,24 @@ fn main() -> ! {
             uart.write(b"\r\n");
             printed += 1;
         }
+        if t >= next_stack_report {
+            next_stack_report = t + 10_000_000;
+            report(&mut uart, "stack high-water ", stack::high_water(), " B");
+        }
         if !busy {
-            // Sleep until the next SysTick (1 ms) or a frame arrives.
+            // Sleep until the next SysTick (1 ms); the NIC is polled then.
             cortex_m::asm::wfi();
         }
     }
 }
 
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
+fn panic_halt() -> ! {
     loop {
         cortex_m::asm::wfi();
     }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    panic_halt()
 }
