@@ -6,22 +6,15 @@
 //! Echo round trips of 32-byte messages (p50/p99) and console lines/s to one
 //! client during a burst, for both, measured by the same tungstenite client.
 
+mod client;
+
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use device_sim::{Options, Twin};
 use tungstenite::Message;
 
-type Ws = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>;
-
-fn connect(addr: SocketAddr, path: &str) -> Ws {
-    let (ws, _) = tungstenite::connect(format!("ws://{addr}{path}")).unwrap();
-    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_nodelay(true).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    }
-    ws
-}
+use client::connect;
 
 fn echo(addr: SocketAddr, n: usize) -> (f64, f64) {
     let mut ws = connect(addr, "/echo");

@@ -7,6 +7,8 @@
 //! numbered lines), and echo round-trip latency p50/p99 for 32-byte messages.
 //! Rounds alternate between the two servers; medians of the rounds are quoted.
 
+mod client;
+
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -109,16 +111,7 @@ fn serve(stream: TcpStream, subs: Subscribers, seq: Arc<AtomicU64>) {
 
 // ---------------- the measuring client (same for both) ----------------
 
-type Ws = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>;
-
-fn connect(addr: SocketAddr, path: &str) -> Ws {
-    let (ws, _) = tungstenite::connect(format!("ws://{addr}{path}")).unwrap();
-    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_nodelay(true).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    }
-    ws
-}
+use client::connect;
 
 /// Lines per second delivered to `clients` clients by a burst of `n` lines.
 fn lines_per_second(addr: SocketAddr, clients: usize, n: u32) -> f64 {
