@@ -15,6 +15,8 @@ const TX_DATA: usize = 0x20;
 const RX_STATUS: usize = 0x40;
 const TX_STATUS: usize = 0x48;
 const ID_REV: usize = 0x50;
+const IRQ_CFG: usize = 0x54;
+const INT_STS: usize = 0x58;
 const INT_EN: usize = 0x5C;
 const BYTE_TEST: usize = 0x64;
 const TX_CFG: usize = 0x70;
@@ -31,6 +33,14 @@ const MAC_RXEN: u32 = 1 << 2;
 const MAC_TXEN: u32 = 1 << 3;
 const CSR_BUSY: u32 = 1 << 31;
 const CSR_READ: u32 = 1 << 30;
+/// INT_EN/INT_STS: the RX status FIFO holds a frame.
+const INT_RSFL: u32 = 1 << 3;
+/// IRQ_CFG: the IRQ output enabled, active-high (IRQ_POL), push-pull
+/// (IRQ_TYPE). QEMU's model drives the line inverted — asserted whenever
+/// there is *no* interrupt — unless both are set.
+const IRQ_EN: u32 = 1 << 8;
+const IRQ_POL: u32 = 1 << 4;
+const IRQ_TYPE: u32 = 1 << 0;
 
 const MTU: usize = 1514;
 
@@ -89,15 +99,28 @@ impl Lan9118 {
         // QEMU drops every frame until RXEN is set.
         mac_write(MAC_CR, MAC_RXEN | MAC_TXEN);
         wr(TX_CFG, 1 << 1); // TX_ON
-        // Polled from the main loop at every 1 ms SysTick; the interrupt line
-        // stays masked (see board/README.md).
-        wr(INT_EN, 0);
+        // A frame arriving raises IRQ 13 (active-high, push-pull).
+        wr(INT_STS, u32::MAX);
+        wr(INT_EN, INT_RSFL);
+        wr(IRQ_CFG, IRQ_EN | IRQ_POL | IRQ_TYPE);
         Some(Lan9118 { rx: [0; 1536], tx: [0; 1536], stats: Stats::default(), mac })
     }
 
     /// The station address.
     pub fn mac(&self) -> [u8; 6] {
         self.mac
+    }
+
+    /// Mask the frame interrupt (from the handler: the condition holds until
+    /// the FIFO is read, so it would fire again at once).
+    pub fn mask_irq() {
+        wr(INT_EN, 0);
+    }
+
+    /// Clear and re-arm the frame interrupt, after the FIFO was read.
+    pub fn arm_irq() {
+        wr(INT_STS, u32::MAX);
+        wr(INT_EN, INT_RSFL);
     }
 
     /// Read the next good frame into the buffer; its length.

@@ -29,6 +29,26 @@ const CPU_HZ: u32 = 25_000_000;
 
 static mut MILLIS: u64 = 0;
 
+/// The LAN9118's interrupt line on the MPS2 boards.
+#[derive(Clone, Copy)]
+struct EthIrq;
+
+// SAFETY: 13 is the Ethernet controller's IRQ number on mps2-an386.
+unsafe impl cortex_m::interrupt::InterruptNumber for EthIrq {
+    fn number(self) -> u16 {
+        13
+    }
+}
+
+/// A frame arrived: mask the controller's interrupt and return — waking the
+/// core from `wfi` is all it is for; the main loop reads the FIFO and re-arms.
+#[exception]
+unsafe fn DefaultHandler(irqn: i16) {
+    if irqn == 13 {
+        lan9118::Lan9118::mask_irq();
+    }
+}
+
 #[exception]
 fn SysTick() {
     // SAFETY: only this handler writes MILLIS; readers tolerate a torn read
@@ -125,6 +145,8 @@ fn main() -> ! {
         *slot = Some(set.add(sock));
     }
     net::install(set);
+    // SAFETY: the handler only masks the controller's interrupt.
+    unsafe { cortex_m::peripheral::NVIC::unmask(EthIrq) };
     uart.write_str("wisp-board: 10.0.2.15, serving port 80 (dashboard, /printf, /echo, /tap)\r\n");
     report(
         &mut uart,
@@ -168,6 +190,8 @@ fn main() -> ! {
         }
         let busy = device.poll(t);
         net::with(|set| iface.poll(ts, &mut eth, set));
+        // The RX FIFO has been read: the next frame may wake us.
+        lan9118::Lan9118::arm_irq();
         // The console on the UART, as a device's serial port shows it.
         let console = device.console();
         printed = printed.max(console.oldest());
@@ -181,8 +205,10 @@ fn main() -> ! {
             report(&mut uart, "stack high-water ", stack::high_water(), " B");
         }
         if !busy {
-            // Sleep until the next SysTick (1 ms); the NIC is polled then.
-            cortex_m::asm::wfi();
+            // Sleep until a frame arrives or the next SysTick (1 ms). With
+            // interrupts masked, an interrupt that came after `arm_irq` still
+            // ends the `wfi`; its handler runs once they are unmasked.
+            cortex_m::interrupt::free(|_| cortex_m::asm::wfi());
         }
     }
 }
