@@ -166,7 +166,9 @@ fn main() -> ! {
         timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
         rate: 4,
         ws_only: false,
-        allowed_origins: &[],
+        // Besides its own pages: a dashboard served by the host twin on its
+        // default port, pointed here with ?device=ws://127.0.0.1:8081/printf.
+        allowed_origins: &["http://127.0.0.1:8080", "http://localhost:8080"],
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
     let mut device = Device::new(cfg, &assets, &mut slots, 0x5EED_B0A2);

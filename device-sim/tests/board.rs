@@ -82,6 +82,19 @@ fn fragmented_echo_and_a_malformed_request_while_the_stream_goes_on() {
     assert!(after > before, "the stream went on");
 }
 
+#[test]
+#[ignore = "needs the board running: board/run.sh (the test command does it)"]
+fn origins_the_board_accepts_and_refuses() {
+    // A dashboard served by the twin (8080) or the dev server (8088) may point here; others not.
+    for (origin, status) in
+        [("http://127.0.0.1:8080", 101), ("http://127.0.0.1:8088", 101), ("http://evil.example", 403)]
+    {
+        let req = common::upgrade_request(board(), "/printf", &format!("Origin: {origin}\r\n"));
+        let (got, _) = common::http(board(), req.as_bytes());
+        assert_eq!(got, status, "{origin}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the board running: board/run.sh (the test command does it)"]
 async fn dashboard_served_by_the_board() {
