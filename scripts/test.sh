@@ -50,7 +50,8 @@ for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/8081) 2>/dev/null && break
   sleep 0.2
 done
-cargo test -p device-sim --test board -- --ignored
+# One device, shared state (pause, bursts): one test at a time.
+cargo test -p device-sim --test board -- --ignored --test-threads=1
 stop_board
 
 step "tests (host, 64-bit)"

@@ -22,7 +22,7 @@ use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, IpAddress, IpCidr, Ipv4Address};
 use wisp_firmware::session::Timing;
-use wisp_firmware::{Asset, Config, Device, Session};
+use wisp_firmware::{Asset, Config, Device, LogEvent, Session};
 
 /// The CPU clock QEMU models for this board: SysTick counts it.
 const CPU_HZ: u32 = 25_000_000;
@@ -70,7 +70,7 @@ fn now() -> u64 {
 }
 
 /// TCP sockets: the connection limit plus spares to refuse with.
-const SOCKETS: usize = 6;
+const SOCKETS: usize = 8;
 /// Sessions the device serves at once.
 const MAX_CONNECTIONS: usize = 4;
 
@@ -169,6 +169,9 @@ fn main() -> ! {
         // Besides its own pages: a dashboard served by the host twin on its
         // default port, pointed here with ?device=ws://127.0.0.1:8081/printf.
         allowed_origins: &["http://127.0.0.1:8080", "http://localhost:8080"],
+        // Reuse connections (each close costs a socket in TIME_WAIT); the
+        // device closes an idle one when it needs the slot.
+        keep_alive: true,
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
     let mut device = Device::new(cfg, &assets, &mut slots, 0x5EED_B0A2);
@@ -191,6 +194,17 @@ fn main() -> ! {
             }
         }
         let busy = device.poll(t);
+        while let Some(event) = device.poll_log() {
+            match event {
+                LogEvent::Opened { id, service } => report(&mut uart, service.path(), u32::from(id), " opened"),
+                LogEvent::Closed { id, ending, .. } => {
+                    report(&mut uart, "session closed: ", u32::from(id), "");
+                    uart.write_str("  ");
+                    uart.write_str(ending.why);
+                    uart.write_str("\r\n");
+                }
+            }
+        }
         net::with(|set| iface.poll(ts, &mut eth, set));
         // The RX FIFO has been read: the next frame may wake us.
         lan9118::Lan9118::arm_irq();

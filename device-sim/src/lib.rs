@@ -127,6 +127,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         rate: opts.rate,
         ws_only: opts.ws_only,
         allowed_origins: &origins,
+        keep_alive: true,
         platform: &platform,
     };
     let mut slots: Vec<Option<Session<HostSocket>>> =

@@ -131,3 +131,23 @@ fn shutdown_closes_every_session_with_1001() {
     assert_eq!(ca, Some(CloseCode::Away));
     assert_eq!(cb, Some(CloseCode::Away));
 }
+
+#[test]
+fn an_idle_keep_alive_connection_gives_way_to_a_websocket() {
+    let t = twin(|o| o.max_connections = 2);
+    // Two browser-like connections, each served once and left open.
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(t.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        assert_eq!(read_response(&mut s).0, 200);
+        idle.push(s);
+    }
+    // The device is full of idle keep-alives; a WebSocket still gets in.
+    let mut ws = connect(t.addr, "/printf");
+    assert_eq!(command(&mut ws, "pause"), "> paused");
+    // One of the idle connections was closed to make room.
+    let closed = idle.iter_mut().map(|s| matches!(s.read(&mut [0u8; 16]), Ok(0))).filter(|&c| c).count();
+    assert_eq!(closed, 1);
+}

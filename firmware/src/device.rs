@@ -28,6 +28,8 @@ pub struct Config<'a> {
     pub ws_only: bool,
     /// Origins allowed besides the device's own and the dev server.
     pub allowed_origins: &'a [&'a str],
+    /// Keep HTTP connections open between requests (see [`Site::keep_alive`]).
+    pub keep_alive: bool,
     /// What the boot banner calls the platform.
     pub platform: &'a str,
 }
@@ -40,6 +42,7 @@ impl Default for Config<'_> {
             rate: 4,
             ws_only: false,
             allowed_origins: &[],
+            keep_alive: true,
             platform: "an unnamed platform",
         }
     }
@@ -111,7 +114,12 @@ impl<'a, T: Transport> Device<'a, T> {
             slots,
             parts: Parts {
                 console,
-                site: Site { assets, ws_only: cfg.ws_only, allowed_origins: cfg.allowed_origins },
+                site: Site {
+                    assets,
+                    ws_only: cfg.ws_only,
+                    allowed_origins: cfg.allowed_origins,
+                    keep_alive: cfg.keep_alive,
+                },
                 timing: cfg.timing,
                 taps: heapless::Deque::new(),
                 rng: XorShift::new(seed ^ 0xA5A5_5A5A),
@@ -158,7 +166,12 @@ impl<'a, T: Transport> Device<'a, T> {
     /// free, only to be told why it is turned away; with no slot at all the
     /// transport is handed back to be dropped.
     pub fn attach(&mut self, io: T, now: Micros) -> Result<u16, T> {
-        let busy = self.counted() >= self.cfg.max_connections;
+        let mut busy = self.counted() >= self.cfg.max_connections;
+        if busy && let Some(idle) = self.slots.iter_mut().flatten().find(|s| s.is_idle_keep_alive()) {
+            // A served, idle keep-alive connection gives way to a new one.
+            idle.evict();
+            busy = false;
+        }
         let Some(slot) = self.slots.iter_mut().find(|s| s.is_none()) else {
             return Err(io);
         };

@@ -77,6 +77,10 @@ pub struct Site<'a> {
     pub ws_only: bool,
     /// Origins allowed besides the device's own (`--allow-origin`).
     pub allowed_origins: &'a [&'a str],
+    /// Keep connections open between requests. A device with a handful of
+    /// sockets turns this off, so a browser's idle connections do not hold
+    /// the slots its WebSocket sessions need.
+    pub keep_alive: bool,
 }
 
 /// Origins of the dashboard's development server (`trunk serve`, port 8088).
@@ -201,7 +205,7 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
     let Some(asset) = site.assets.iter().find(|a| a.path == path) else {
         return refuse(404, "not found", out);
     };
-    file(asset, method == "HEAD", if_none_match, !close, out)
+    file(asset, method == "HEAD", if_none_match, !close && site.keep_alive, out)
 }
 
 fn file(asset: &Asset, head_only: bool, if_none_match: Option<&[u8]>, keep_alive: bool, out: &mut [u8]) -> Route {
@@ -261,7 +265,7 @@ mod tests {
     fn run(req: &str, ws_only: bool, full: bool) -> (Route, std::string::String) {
         static INDEX: &[u8] = b"<html>hi</html>";
         let assets = [Asset::new("/", "text/html; charset=utf-8", INDEX)];
-        let site = Site { assets: &assets, ws_only, allowed_origins: &["https://ok.example"] };
+        let site = Site { assets: &assets, ws_only, allowed_origins: &["https://ok.example"], keep_alive: true };
         let Ok(Status::Complete(head)) = parse_head(req.as_bytes(), 4096) else { panic!("head") };
         let mut out = [0u8; 1024];
         let r = route(&head, &site, full, &mut out);
@@ -284,6 +288,19 @@ mod tests {
         assert!(matches!(r, Route::File { status: 304, body: &[], .. }));
         let (r, _) = run("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false, false);
         assert!(matches!(r, Route::File { status: 200, body: &[], keep_alive: false, .. }));
+    }
+
+    #[test]
+    fn a_device_without_keep_alive_closes_after_each_file() {
+        static INDEX: &[u8] = b"x";
+        let assets = [Asset::new("/", "text/html", INDEX)];
+        let site = Site { assets: &assets, ws_only: false, allowed_origins: &[], keep_alive: false };
+        let Ok(Status::Complete(head)) = parse_head(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 4096) else { panic!() };
+        let mut out = [0u8; 512];
+        let r = route(&head, &site, false, &mut out);
+        assert!(matches!(r, Route::File { keep_alive: false, .. }));
+        let Route::File { head: n, .. } = r else { panic!() };
+        assert!(std::str::from_utf8(&out[..n]).unwrap().contains("Connection: close\r\n"));
     }
 
     #[test]

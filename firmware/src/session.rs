@@ -80,7 +80,7 @@ pub struct Ctx<'c, 'a> {
     pub site: &'c Site<'a>,
     /// Keepalive and timeouts.
     pub timing: Timing,
-    /// Every other WebSocket slot is taken.
+    /// The device is at its connection limit.
     pub full: bool,
     /// Tap records produced this poll (when someone listens).
     pub taps: Option<&'c mut heapless::Deque<Record, 64>>,
@@ -118,6 +118,8 @@ pub struct Session<T> {
     ending: Option<Ending>,
     /// Refused for being over the limit: close with 1013 once upgraded.
     busy: bool,
+    /// HTTP requests answered on this connection.
+    requests: u16,
     // printf
     cursor: u32,
     dump: Option<(u32, u32, u32)>,
@@ -164,6 +166,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
             closing_since: 0,
             ending: None,
             busy,
+            requests: 0,
             cursor: 0,
             dump: None,
             command: Vec::new(),
@@ -225,9 +228,21 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
     }
 
     /// Counts against the connection limit: every session but those being
-    /// turned away.
+    /// turned away or already closing.
     pub fn counts(&self) -> bool {
-        !self.busy
+        !self.busy && self.phase != Phase::Closing
+    }
+
+    /// A keep-alive connection that has been served and waits for nothing:
+    /// the first to go when the device needs its slot.
+    pub fn is_idle_keep_alive(&self) -> bool {
+        self.phase == Phase::Http && self.requests > 0 && self.rx_len == 0 && self.tx_start == self.tx_end
+    }
+
+    /// Close an idle keep-alive connection to make room (RFC 9112 §9.6: a
+    /// server may close an idle persistent connection at any time).
+    pub fn evict(&mut self) {
+        self.end(None, "idle keep-alive closed to make room");
     }
 
     /// Room left in the transmit buffer.
@@ -392,8 +407,11 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
             }
         };
         let used = head.len;
-        let route = http::route(&head, ctx.site, ctx.full || self.busy, &mut self.tx);
+        // Refused only if this connection came in over the limit: a device at
+        // its limit still serves the connections it admitted.
+        let route = http::route(&head, ctx.site, self.busy, &mut self.tx);
         self.consume_rx(used);
+        self.requests = self.requests.saturating_add(1);
         match route {
             Route::File { head, body, keep_alive, .. } => {
                 self.tx_end = head;

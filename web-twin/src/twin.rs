@@ -186,6 +186,7 @@ impl Twin {
             rate: 4,
             ws_only: true,
             allowed_origins: &["http://twin"],
+            keep_alive: true,
             platform: "the in-browser twin (wasm32)",
         };
         let mut device = Device::new(cfg, &[], slots, seed);
