@@ -93,12 +93,11 @@ struct Parts<'a> {
 }
 
 impl<'a> Parts<'a> {
-    fn ctx(&mut self, full: bool, tapping: bool) -> Ctx<'_, 'a> {
+    fn ctx(&mut self, tapping: bool) -> Ctx<'_, 'a> {
         Ctx {
             console: &mut self.console,
             site: &self.site,
             timing: self.timing,
-            full,
             taps: if tapping { Some(&mut self.taps) } else { None },
             rng: &mut self.rng,
         }
@@ -218,12 +217,11 @@ impl<'a, T: Transport> Device<'a, T> {
         self.stats.sessions = self.sessions() as u32;
         self.stats.session_ram = (self.stats.sessions as usize * core::mem::size_of::<Session<T>>()) as u32;
         self.parts.console.tick(now, &self.stats, room);
-        let full = self.counted() >= self.cfg.max_connections;
         let tapping = self.slots.iter().flatten().any(|s| s.service() == Some(Service::Tap));
         for slot in self.slots.iter_mut() {
             let Some(session) = slot else { continue };
             let was = session.phase();
-            let mut ctx = self.parts.ctx(full, tapping);
+            let mut ctx = self.parts.ctx(tapping);
             let (rx0, tx0) = (session.rx_bytes, session.tx_bytes);
             let outcome = session.poll(now, &mut ctx);
             self.stats.rx_bytes += session.rx_bytes - rx0;
@@ -247,27 +245,26 @@ impl<'a, T: Transport> Device<'a, T> {
                 }
             }
         }
-        busy |= self.distribute_taps(now, full);
+        busy |= self.distribute_taps(now);
         busy
     }
 
-    fn distribute_taps(&mut self, now: Micros, full: bool) -> bool {
+    fn distribute_taps(&mut self, now: Micros) -> bool {
         if self.parts.taps.is_empty() {
             return false;
         }
         let mut any = false;
         // Every tap session gets every record; a batch per message.
-        let (records, _) = self.parts.taps.as_slices();
+        let (head, tail) = self.parts.taps.as_slices();
         let mut batch: heapless::Vec<Record, 64> = heapless::Vec::new();
-        let _ = batch.extend_from_slice(records);
-        let (_, more) = self.parts.taps.as_slices();
-        let _ = batch.extend_from_slice(more);
+        let _ = batch.extend_from_slice(head);
+        let _ = batch.extend_from_slice(tail);
         self.parts.taps.clear();
         for session in self.slots.iter_mut().flatten() {
             if session.service() != Some(Service::Tap) {
                 continue;
             }
-            let mut ctx = self.parts.ctx(full, false);
+            let mut ctx = self.parts.ctx(false);
             let mut at = 0;
             while at < batch.len() {
                 let sent = session.tap(batch.get(at..).unwrap_or_default(), now, &mut ctx);
@@ -285,9 +282,8 @@ impl<'a, T: Transport> Device<'a, T> {
     /// Close every WebSocket session with `code` (1001 at shutdown) and every
     /// other connection; keep polling until [`sessions`](Self::sessions) is 0.
     pub fn close_all(&mut self, code: CloseCode, why: &'static str, now: Micros) {
-        let full = self.counted() >= self.cfg.max_connections;
         for session in self.slots.iter_mut().flatten() {
-            let mut ctx = self.parts.ctx(full, false);
+            let mut ctx = self.parts.ctx(false);
             session.close(code, why, now, &mut ctx);
         }
     }

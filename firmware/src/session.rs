@@ -80,8 +80,6 @@ pub struct Ctx<'c, 'a> {
     pub site: &'c Site<'a>,
     /// Keepalive and timeouts.
     pub timing: Timing,
-    /// The device is at its connection limit.
-    pub full: bool,
     /// Tap records produced this poll (when someone listens).
     pub taps: Option<&'c mut heapless::Deque<Record, 64>>,
     /// Masking keys for the client role.

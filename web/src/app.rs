@@ -100,6 +100,28 @@ fn on(doc: &Document, id: &str, event: &str, f: impl FnMut(Event) + 'static) {
     }
 }
 
+/// A WebSocket (binary messages as `ArrayBuffer`) with its three callbacks,
+/// which live as long as the page.
+fn open_socket(
+    url: &str,
+    onopen: impl FnMut() + 'static,
+    onmessage: impl FnMut(MessageEvent) + 'static,
+    onclose: impl FnMut(CloseEvent) + 'static,
+) -> Option<WebSocket> {
+    let ws = WebSocket::new(url).ok()?;
+    ws.set_binary_type(BinaryType::Arraybuffer);
+    let onopen = Closure::<dyn FnMut()>::new(onopen);
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(onmessage);
+    let onclose = Closure::<dyn FnMut(CloseEvent)>::new(onclose);
+    ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
+    onopen.forget();
+    onmessage.forget();
+    onclose.forget();
+    Some(ws)
+}
+
 fn escape(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
@@ -360,15 +382,7 @@ impl App {
 
     fn connect(&mut self) {
         self.status("connecting", &format!("connecting to {}", self.url));
-        let ws = match WebSocket::new(&self.url) {
-            Ok(ws) => ws,
-            Err(_) => {
-                self.status("disconnected", "bad device URL");
-                return;
-            }
-        };
-        ws.set_binary_type(BinaryType::Arraybuffer);
-        let onopen = Closure::<dyn FnMut()>::new(|| {
+        let onopen = || {
             with_app(|a| {
                 a.ever_open = true;
                 a.backoff_ms = 500;
@@ -376,21 +390,19 @@ impl App {
                 a.local(&format!("connected to {}", a.url));
                 a.open_tap();
             });
-        });
-        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        };
+        let onmessage = |e: MessageEvent| {
             if let Some(text) = e.data().as_string() {
                 with_app(|a| a.on_text(text));
             }
-        });
-        let onclose = Closure::<dyn FnMut(CloseEvent)>::new(|e: CloseEvent| {
+        };
+        let onclose = |e: CloseEvent| {
             with_app(|a| a.on_close(e.code(), &e.reason()));
-        });
-        ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
-        onopen.forget();
-        onmessage.forget();
-        onclose.forget();
+        };
+        let Some(ws) = open_socket(&self.url, onopen, onmessage, onclose) else {
+            self.status("disconnected", "bad device URL");
+            return;
+        };
         self.source = Source::Device { ws, tap: None };
         self.share_link();
     }
@@ -398,15 +410,13 @@ impl App {
     fn open_tap(&mut self) {
         let Source::Device { tap, .. } = &mut self.source else { return };
         let Some(base) = self.url.rsplit_once('/').map(|(b, _)| b.to_string()) else { return };
-        let Ok(ws) = WebSocket::new(&format!("{base}/tap")) else { return };
-        ws.set_binary_type(BinaryType::Arraybuffer);
-        let onopen = Closure::<dyn FnMut()>::new(|| {
+        let onopen = || {
             with_app(|a| {
                 a.tap_state = TapState::Open;
                 a.note("wire-note", "frames of every session, from the device's /tap, decoded with the wisp core");
             });
-        });
-        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        };
+        let onmessage = |e: MessageEvent| {
             if let Ok(buf) = e.data().dyn_into::<js_sys::ArrayBuffer>() {
                 let bytes = js_sys::Uint8Array::new(&buf).to_vec();
                 with_app(|a| {
@@ -414,8 +424,8 @@ impl App {
                     a.wire_dirty = true;
                 });
             }
-        });
-        let onclose = Closure::<dyn FnMut(CloseEvent)>::new(|_: CloseEvent| {
+        };
+        let onclose = |_: CloseEvent| {
             with_app(|a| {
                 if a.tap_state != TapState::Open {
                     a.tap_state = TapState::Missing;
@@ -423,14 +433,8 @@ impl App {
                     a.wire_dirty = true;
                 }
             });
-        });
-        ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
-        onopen.forget();
-        onmessage.forget();
-        onclose.forget();
-        *tap = Some(ws);
+        };
+        *tap = open_socket(&format!("{base}/tap"), onopen, onmessage, onclose);
     }
 
     fn disconnect(&mut self) {
