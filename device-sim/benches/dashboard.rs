@@ -66,7 +66,9 @@ async fn main() {
     let heap0 = heap(&c).await;
     js(
         &c,
-        "window.__gaps = []; let last = performance.now();
+        "window.__gaps = []; window.__long = []; let last = performance.now();
+            new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
+                .observe({entryTypes: ['longtask']});
             function f(t) { window.__gaps.push(t - last); last = t; requestAnimationFrame(f); }
             requestAnimationFrame(f); return 0;",
     )
@@ -109,6 +111,8 @@ async fn main() {
     let mut sorted = gaps.clone();
     sorted.sort_by(f64::total_cmp);
     let p99 = sorted.get(sorted.len() * 99 / 100).copied().unwrap_or(0.0);
+    let long: Vec<f64> =
+        js(&c, "return window.__long").await.as_array().unwrap().iter().filter_map(|v| v.as_f64()).collect();
     println!("| figure | value |");
     println!("| --- | ---: |");
     println!("| lines streamed | {LINES} in {secs:.1} s ({:.0} lines/s) |", LINES as f64 / secs);
@@ -116,6 +120,11 @@ async fn main() {
     println!("| idle baseline: frames in 1 s, longest gap | {} frames, {idle_max:.1} ms |", idle.len());
     println!("| longest frame (rAF gap) | {max:.1} ms |");
     println!("| p99 frame | {p99:.1} ms |");
+    println!(
+        "| long tasks (> 50 ms) on the page's thread | {}, longest {:.1} ms |",
+        long.len(),
+        long.iter().copied().fold(0.0, f64::max)
+    );
     println!("| JS heap: connected / 50,000 lines / 100,000 lines | {heap0:.1} / {heap50:.1} / {heap100:.1} MB |");
     c.close().await.unwrap();
     let _ = driver.kill();

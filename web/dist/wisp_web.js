@@ -12,6 +12,12 @@ function __wbg_get_imports() {
             const ret = arg0 === undefined;
             return ret;
         },
+        __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
+            const obj = arg1;
+            const ret = typeof(obj) === 'number' ? obj : undefined;
+            getDataViewMemory0().setFloat64((arg0 >>> 0) + 8 * 1, isLikeNone(ret) ? 0 : ret, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, !isLikeNone(ret), true);
+        },
         __wbg___wbindgen_string_get_7ce8eee7fd327545: function(arg0, arg1) {
             const obj = arg1;
             const ret = typeof(obj) === 'string' ? obj : undefined;
@@ -56,16 +62,6 @@ function __wbg_get_imports() {
         },
         __wbg_clientHeight_b40e8971aed9fa2b: function(arg0) {
             const ret = arg0.clientHeight;
-            return ret;
-        },
-        __wbg_close_2a8b1ba07b9e0fee: function() { return handleError(function (arg0, arg1, arg2, arg3) {
-            arg0.close(arg1, getStringFromWasm0(arg2, arg3));
-        }, arguments); },
-        __wbg_close_5ee9c5fe4e8754a4: function() { return handleError(function (arg0) {
-            arg0.close();
-        }, arguments); },
-        __wbg_code_3e6881d821eab2c4: function(arg0) {
-            const ret = arg0.code;
             return ret;
         },
         __wbg_construct_8670bb4c2b062969: function() { return handleError(function (arg0, arg1) {
@@ -132,6 +128,10 @@ function __wbg_get_imports() {
             return ret;
         }, arguments); },
         __wbg_get_d7176cfb76d71114: function(arg0, arg1) {
+            const ret = arg0[arg1 >>> 0];
+            return ret;
+        },
+        __wbg_get_unchecked_e6325ad374eff861: function(arg0, arg1) {
             const ret = arg0[arg1 >>> 0];
             return ret;
         },
@@ -273,8 +273,8 @@ function __wbg_get_imports() {
             const ret = new Object();
             return ret;
         },
-        __wbg_new_d72daa1c90ded389: function() { return handleError(function (arg0, arg1) {
-            const ret = new WebSocket(getStringFromWasm0(arg0, arg1));
+        __wbg_new_df63236ec481fcd7: function() { return handleError(function (arg0, arg1) {
+            const ret = new Worker(getStringFromWasm0(arg0, arg1));
             return ret;
         }, arguments); },
         __wbg_new_no_args_7dba612d766302e4: function(arg0, arg1) {
@@ -297,6 +297,10 @@ function __wbg_get_imports() {
             const ret = Array.of(arg0);
             return ret;
         },
+        __wbg_of_e7ea0fcd535c1444: function(arg0, arg1) {
+            const ret = Array.of(arg0, arg1);
+            return ret;
+        },
         __wbg_origin_dafa41a3ee9236b1: function() { return handleError(function (arg0, arg1) {
             const ret = arg1.origin;
             const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
@@ -315,6 +319,9 @@ function __wbg_get_imports() {
             const ret = arg0.performance;
             return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
         },
+        __wbg_postMessage_61772322081d1756: function() { return handleError(function (arg0, arg1) {
+            arg0.postMessage(arg1);
+        }, arguments); },
         __wbg_preventDefault_cfb06b02e7406899: function(arg0) {
             arg0.preventDefault();
         },
@@ -331,13 +338,6 @@ function __wbg_get_imports() {
         __wbg_random_df36b90cd78a7d54: function() {
             const ret = Math.random();
             return ret;
-        },
-        __wbg_reason_34b16516ab3f72d4: function(arg0, arg1) {
-            const ret = arg1.reason;
-            const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-            const len1 = WASM_VECTOR_LEN;
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         },
         __wbg_removeAttribute_735f25a801a701e1: function() { return handleError(function (arg0, arg1, arg2) {
             arg0.removeAttribute(getStringFromWasm0(arg1, arg2));
@@ -367,9 +367,6 @@ function __wbg_get_imports() {
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         }, arguments); },
-        __wbg_send_cd51063ca1be4d0f: function() { return handleError(function (arg0, arg1, arg2) {
-            arg0.send(getStringFromWasm0(arg1, arg2));
-        }, arguments); },
         __wbg_setAttribute_f75317b2b5cabfb4: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4) {
             arg0.setAttribute(getStringFromWasm0(arg1, arg2), getStringFromWasm0(arg3, arg4));
         }, arguments); },
@@ -380,9 +377,10 @@ function __wbg_get_imports() {
             const ret = arg0.setTimeout(arg1, arg2);
             return ret;
         }, arguments); },
-        __wbg_set_binaryType_d5b4dafd0f127fb2: function(arg0, arg1) {
-            arg0.binaryType = __wbindgen_enum_BinaryType[arg1];
-        },
+        __wbg_set_2793479888329cb6: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = Reflect.set(arg0, arg1, arg2);
+            return ret;
+        }, arguments); },
         __wbg_set_checked_91ac4f7dd0263c1a: function(arg0, arg1) {
             arg0.checked = arg1 !== 0;
         },
@@ -401,14 +399,8 @@ function __wbg_get_imports() {
         __wbg_set_lineWidth_12f039d09cd36dad: function(arg0, arg1) {
             arg0.lineWidth = arg1;
         },
-        __wbg_set_onclose_078935cf8d0fb024: function(arg0, arg1) {
-            arg0.onclose = arg1;
-        },
-        __wbg_set_onmessage_26abc49cfa5f9ffc: function(arg0, arg1) {
+        __wbg_set_onmessage_fb42c85f5237566a: function(arg0, arg1) {
             arg0.onmessage = arg1;
-        },
-        __wbg_set_onopen_757be120cc7b1ea6: function(arg0, arg1) {
-            arg0.onopen = arg1;
         },
         __wbg_set_scrollTop_a01ea28563affafe: function(arg0, arg1) {
             arg0.scrollTop = arg1;
@@ -471,41 +463,36 @@ function __wbg_get_imports() {
             return ret;
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 2, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hf3bd83312fb6cf94);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 4, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h4bb4524a989d14b3);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("CloseEvent")], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_3);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("KeyboardEvent")], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8_3);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("KeyboardEvent")], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_4);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8_4);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_5);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 2, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h731bc9f646de9758);
             return ret;
         },
-        __wbindgen_generic_0000000000000006: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 4, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hc9e8028e00c87bac);
-            return ret;
-        },
-        __wbindgen_generic_0000000000000007: function(arg0) {
+        __wbindgen_generic_0000000000000006: function(arg0) {
             // Cast intrinsic for `F64 -> Externref`.
             const ret = arg0;
             return ret;
         },
-        __wbindgen_generic_0000000000000008: function(arg0, arg1) {
+        __wbindgen_generic_0000000000000007: function(arg0, arg1) {
             // Cast intrinsic for `Ref(String) -> Externref`.
             const ret = getStringFromWasm0(arg0, arg1);
             return ret;
@@ -525,32 +512,25 @@ function __wbg_get_imports() {
     };
 }
 
-function wasm_bindgen__convert__closures_____invoke__hc9e8028e00c87bac(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hc9e8028e00c87bac(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__h731bc9f646de9758(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h731bc9f646de9758(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__hf3bd83312fb6cf94(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hf3bd83312fb6cf94(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h4bb4524a989d14b3(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h4bb4524a989d14b3(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_3(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_3(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8_3(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8_3(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_4(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_4(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8_4(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h193a86cbf9d2b4b8_4(arg0, arg1, arg2);
 }
-
-function wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_5(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h22fdfb94cbb26e69_5(arg0, arg1, arg2);
-}
-
-
-const __wbindgen_enum_BinaryType = ["blob", "arraybuffer"];
 
 function addToExternrefTable0(obj) {
     const idx = wasm.__externref_table_alloc();

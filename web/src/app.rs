@@ -11,20 +11,23 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    BinaryType, CanvasRenderingContext2d, CloseEvent, Document, Element, Event, HtmlCanvasElement, HtmlElement,
-    HtmlInputElement, KeyboardEvent, MessageEvent, WebSocket,
+    CanvasRenderingContext2d, Document, Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, KeyboardEvent,
 };
 
+use crate::list::List;
 use crate::model::{CHART_SECONDS, Console, Line, LineKind, Rates, Wire, fixed};
+use crate::socket::{Socket, SocketEvent};
 
+/// Row heights in pixels (the markup's CSS sets the same).
 const ROW_H: f64 = 18.0;
+const WIRE_ROW_H: f64 = 17.0;
 
 /// Where the page's messages come from.
 enum Source {
     None,
     Device {
-        ws: WebSocket,
-        tap: Option<WebSocket>,
+        ws: Socket,
+        tap: Option<Socket>,
     },
     /// The in-browser twin's `TwinHandle` (module `wisp_web_twin.js`).
     Twin(JsValue),
@@ -63,6 +66,10 @@ struct App {
     backoff_ms: i32,
     paused: bool,
     follow: bool,
+    /// The wire view keeps to its newest frame unless scrolled up.
+    wire_follow: bool,
+    console_list: Option<List>,
+    wire_list: Option<List>,
     filter: String,
     console_dirty: bool,
     wire_dirty: bool,
@@ -98,28 +105,6 @@ fn on(doc: &Document, id: &str, event: &str, f: impl FnMut(Event) + 'static) {
         let _ = e.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
         cb.forget();
     }
-}
-
-/// A WebSocket (binary messages as `ArrayBuffer`) with its three callbacks,
-/// which live as long as the page.
-fn open_socket(
-    url: &str,
-    onopen: impl FnMut() + 'static,
-    onmessage: impl FnMut(MessageEvent) + 'static,
-    onclose: impl FnMut(CloseEvent) + 'static,
-) -> Option<WebSocket> {
-    let ws = WebSocket::new(url).ok()?;
-    ws.set_binary_type(BinaryType::Arraybuffer);
-    let onopen = Closure::<dyn FnMut()>::new(onopen);
-    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(onmessage);
-    let onclose = Closure::<dyn FnMut(CloseEvent)>::new(onclose);
-    ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
-    ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-    ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
-    onopen.forget();
-    onmessage.forget();
-    onclose.forget();
-    Some(ws)
 }
 
 fn escape(s: &str, out: &mut String) {
@@ -164,6 +149,9 @@ pub fn start() {
         backoff_ms: 500,
         paused: false,
         follow: true,
+        wire_follow: true,
+        console_list: List::find(&doc, "console", ROW_H),
+        wire_list: List::find(&doc, "wire", WIRE_ROW_H),
         filter: String::new(),
         console_dirty: true,
         wire_dirty: true,
@@ -224,19 +212,23 @@ fn wire_up(doc: &Document) {
             a.console_dirty = true;
         });
     });
+    // Scrolling up stops following; back at the bottom resumes it.
     on(doc, "console", "scroll", |_| {
         with_app(|a| {
-            // Scrolling up stops following; back at the bottom resumes it.
-            if let Some(c) = el(&a.doc, "console") {
-                let at_bottom = f64::from(c.scroll_top() + c.client_height()) >= f64::from(c.scroll_height()) - ROW_H;
-                if a.follow != at_bottom {
-                    a.follow = at_bottom;
-                    if let Some(i) = input(&a.doc, "follow") {
-                        i.set_checked(at_bottom);
-                    }
+            let at_bottom = a.console_list.as_ref().is_none_or(List::at_bottom);
+            if a.follow != at_bottom {
+                a.follow = at_bottom;
+                if let Some(i) = input(&a.doc, "follow") {
+                    i.set_checked(at_bottom);
                 }
             }
             a.console_dirty = true;
+        });
+    });
+    on(doc, "wire", "scroll", |_| {
+        with_app(|a| {
+            a.wire_follow = a.wire_list.as_ref().is_none_or(List::at_bottom);
+            a.wire_dirty = true;
         });
     });
     on(doc, "controls-pane", "click", |e| {
@@ -382,25 +374,29 @@ impl App {
 
     fn connect(&mut self) {
         self.status("connecting", &format!("connecting to {}", self.url));
-        let onopen = || {
-            with_app(|a| {
-                a.ever_open = true;
-                a.backoff_ms = 500;
-                a.status("connected", &format!("connected to {}", a.url));
-                a.local(&format!("connected to {}", a.url));
-                a.open_tap();
+        let ws = Socket::open(&self.url, |e| {
+            with_app(|a| match e {
+                SocketEvent::Message(data) => {
+                    if let Some(text) = data.as_string() {
+                        a.on_text(text);
+                    }
+                }
+                SocketEvent::Open => {
+                    a.ever_open = true;
+                    a.backoff_ms = 500;
+                    a.status("connected", &format!("connected to {}", a.url));
+                    a.local(&format!("connected to {}", a.url));
+                    a.open_tap();
+                }
+                SocketEvent::Close { code, reason } => a.on_close(code, &reason),
+                SocketEvent::BadUrl => {
+                    a.source = Source::None;
+                    a.status("disconnected", "bad device URL");
+                }
             });
-        };
-        let onmessage = |e: MessageEvent| {
-            if let Some(text) = e.data().as_string() {
-                with_app(|a| a.on_text(text));
-            }
-        };
-        let onclose = |e: CloseEvent| {
-            with_app(|a| a.on_close(e.code(), &e.reason()));
-        };
-        let Some(ws) = open_socket(&self.url, onopen, onmessage, onclose) else {
-            self.status("disconnected", "bad device URL");
+        });
+        let Some(ws) = ws else {
+            self.status("disconnected", "could not open a socket");
             return;
         };
         self.source = Source::Device { ws, tap: None };
@@ -410,40 +406,34 @@ impl App {
     fn open_tap(&mut self) {
         let Source::Device { tap, .. } = &mut self.source else { return };
         let Some(base) = self.url.rsplit_once('/').map(|(b, _)| b.to_string()) else { return };
-        let onopen = || {
-            with_app(|a| {
-                a.tap_state = TapState::Open;
-                a.note("wire-note", "frames of every session, from the device's /tap, decoded with the wisp core");
-            });
-        };
-        let onmessage = |e: MessageEvent| {
-            if let Ok(buf) = e.data().dyn_into::<js_sys::ArrayBuffer>() {
-                let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                with_app(|a| {
-                    a.wire.push_message(&bytes);
-                    a.wire_dirty = true;
-                });
-            }
-        };
-        let onclose = |_: CloseEvent| {
-            with_app(|a| {
-                if a.tap_state != TapState::Open {
-                    a.tap_state = TapState::Missing;
-                    a.note("wire-note", "this device has no /tap: showing the messages the browser itself sees");
-                    a.wire_dirty = true;
+        *tap = Socket::open(&format!("{base}/tap"), |e| {
+            with_app(|a| match e {
+                SocketEvent::Message(data) => {
+                    if let Ok(buf) = data.dyn_into::<js_sys::ArrayBuffer>() {
+                        a.wire.push_message(&js_sys::Uint8Array::new(&buf).to_vec());
+                        a.wire_dirty = true;
+                    }
+                }
+                SocketEvent::Open => {
+                    a.tap_state = TapState::Open;
+                    a.note("wire-note", "frames of every session, from the device's /tap, decoded with the wisp core");
+                }
+                SocketEvent::Close { .. } | SocketEvent::BadUrl => {
+                    if a.tap_state != TapState::Open {
+                        a.tap_state = TapState::Missing;
+                        a.note("wire-note", "this device has no /tap: showing the messages the browser itself sees");
+                        a.wire_dirty = true;
+                    }
                 }
             });
-        };
-        *tap = open_socket(&format!("{base}/tap"), onopen, onmessage, onclose);
+        });
     }
 
     fn disconnect(&mut self) {
         if let Source::Device { ws, tap } = std::mem::replace(&mut self.source, Source::None) {
-            ws.set_onclose(None);
-            let _ = ws.close_with_code_and_reason(1000, "closed from the dashboard");
+            ws.close(1000, "closed from the dashboard");
             if let Some(t) = tap {
-                t.set_onclose(None);
-                let _ = t.close_with_code_and_reason(1000, "closed from the dashboard");
+                t.close(1000, "closed from the dashboard");
             }
         }
         self.tap_state = TapState::Unknown;
@@ -453,8 +443,7 @@ impl App {
         let why = if reason.is_empty() { String::new() } else { format!(": {reason}") };
         self.local(&format!("connection closed ({code}{why})"));
         if let Source::Device { tap: Some(t), .. } = &self.source {
-            t.set_onclose(None);
-            let _ = t.close();
+            t.close(1000, "");
         }
         self.source = Source::None;
         self.tap_state = TapState::Unknown;
@@ -525,9 +514,7 @@ impl App {
 
     fn command(&mut self, text: &str) {
         match &mut self.source {
-            Source::Device { ws, .. } => {
-                let _ = ws.send_with_str(text);
-            }
+            Source::Device { ws, .. } => ws.send(text),
             Source::Twin(t) => {
                 call(t, "command", &JsValue::from_str(text));
             }
@@ -594,25 +581,11 @@ impl App {
     }
 
     fn render_console(&mut self) {
-        let (Some(view), Some(spacer), Some(rows)) =
-            (el(&self.doc, "console"), el(&self.doc, "console-spacer"), el(&self.doc, "console-rows"))
-        else {
-            return;
-        };
+        let Some(list) = &self.console_list else { return };
         let view_lines = self.console.view(&self.filter);
-        let total = view_lines.len() as f64 * ROW_H;
-        if let Ok(s) = spacer.clone().dyn_into::<HtmlElement>() {
-            let _ = s.style().set_property("height", &format!("{}px", total as u64));
-        }
-        let height = f64::from(view.client_height()).max(ROW_H);
-        if self.follow {
-            view.set_scroll_top((total - height).max(0.0) as i32);
-        }
-        let top = f64::from(view.scroll_top());
-        let first = ((top / ROW_H) as usize).saturating_sub(5);
-        let count = (height / ROW_H) as usize + 10;
-        let mut html = String::with_capacity(count * 96);
-        for k in first..first + count {
+        let shown = list.layout(view_lines.len(), self.follow);
+        let mut html = String::with_capacity(shown.len() * 96);
+        for k in shown.clone() {
             let Some(line) = view_lines.index(k).and_then(|i| self.console.get(i)) else { break };
             let class = match line.kind {
                 LineKind::Console => "row",
@@ -624,10 +597,7 @@ impl App {
             escape(&line.text, &mut html);
             html.push_str("</div>");
         }
-        rows.set_inner_html(&html);
-        if let Ok(r) = rows.dyn_into::<HtmlElement>() {
-            let _ = r.style().set_property("top", &format!("{}px", (first as f64 * ROW_H) as u64));
-        }
+        list.fill(shown.start, &html);
         let c = &self.console;
         let stats = format!(
             "{} lines · last #{} · gaps {} · dropped by device {}",
@@ -640,10 +610,12 @@ impl App {
     }
 
     fn render_wire(&mut self) {
-        let Some(view) = el(&self.doc, "wire") else { return };
-        let mut html = String::with_capacity(32 * 1024);
-        if self.tap_state == TapState::Missing {
-            for (t, len, text) in self.seen.iter().rev().take(120).rev() {
+        let Some(list) = &self.wire_list else { return };
+        let missing = self.tap_state == TapState::Missing;
+        let shown = list.layout(if missing { self.seen.len() } else { self.wire.len() }, self.wire_follow);
+        let mut html = String::with_capacity(shown.len() * 256);
+        if missing {
+            for (t, len, text) in self.seen.range(shown.clone()) {
                 let _ = write!(
                     html,
                     "<div class=\"f\"><span>{:>9}</span><span>⇠</span><span></span><span>{} message, {len} bytes</span><span></span></div>",
@@ -652,8 +624,7 @@ impl App {
                 );
             }
         } else {
-            let skip = self.wire.len().saturating_sub(120);
-            for f in self.wire.frames().skip(skip) {
+            for f in self.wire.frames().skip(shown.start).take(shown.len()) {
                 let mut class = String::from("f");
                 if f.is_control() {
                     class.push_str(" ctl");
@@ -692,8 +663,7 @@ impl App {
                 html.push_str("</span></div>");
             }
         }
-        view.set_inner_html(&html);
-        view.set_scroll_top(view.scroll_height());
+        list.fill(shown.start, &html);
     }
 
     fn render_charts(&mut self, now: f64) {
