@@ -10,7 +10,7 @@
 mod client;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
@@ -53,6 +53,18 @@ fn tungstenite_server(stop: Arc<AtomicBool>) -> SocketAddr {
     addr
 }
 
+/// The CPU the peer's echo thread last ran on. A blocking thread pair on
+/// one CPU hands a round trip over with a context switch; across CPUs each
+/// leg is a cross-CPU wakeup (tens of µs on this VM when the CPU is halted).
+/// The share of same-CPU round trips explains most of the peer's p50.
+static PEER_CPU: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+fn current_cpu() -> usize {
+    // SAFETY: sched_getcpu takes no arguments and only returns a number.
+    let cpu = unsafe { libc::sched_getcpu() };
+    usize::try_from(cpu).unwrap_or(usize::MAX - 1)
+}
+
 #[allow(clippy::result_large_err)] // tungstenite's callback signature
 fn serve(stream: TcpStream, subs: Subscribers, seq: Arc<AtomicU64>) {
     stream.set_nodelay(true).unwrap();
@@ -65,6 +77,7 @@ fn serve(stream: TcpStream, subs: Subscribers, seq: Arc<AtomicU64>) {
     };
     if path == "/echo" {
         while let Ok(m) = ws.read() {
+            PEER_CPU.store(current_cpu(), Ordering::Relaxed);
             if (m.is_binary() || m.is_text()) && ws.send(m).is_err() {
                 return;
             }
@@ -158,12 +171,16 @@ fn echo_latency(a: SocketAddr, b: SocketAddr) -> ((f64, f64), (f64, f64)) {
     let mut ws = [connect(a, "/echo"), connect(b, "/echo")];
     let payload = vec![0x5Au8; 32];
     let mut rtts = [Vec::with_capacity(ECHOES), Vec::with_capacity(ECHOES)];
+    let mut peer_same_cpu = 0usize;
     for batch in 0..(2 * ECHOES / BATCH + 2) {
         let which = batch % 2;
         for _ in 0..BATCH {
             let t = Instant::now();
             ws[which].send(Message::binary(payload.clone())).unwrap();
             while !ws[which].read().unwrap().is_binary() {}
+            if which == 1 && batch >= 2 && PEER_CPU.load(Ordering::Relaxed) == current_cpu() {
+                peer_same_cpu += 1;
+            }
             // The first batches warm both up and are not counted.
             if batch >= 2 {
                 rtts[which].push(t.elapsed().as_secs_f64() * 1e6);
@@ -174,6 +191,10 @@ fn echo_latency(a: SocketAddr, b: SocketAddr) -> ((f64, f64), (f64, f64)) {
         v.sort_by(f64::total_cmp);
         (v[v.len() / 2], v[v.len() * 99 / 100])
     };
+    eprintln!(
+        "  the peer answered on the client's own CPU in {:.0}% of its round trips",
+        100.0 * peer_same_cpu as f64 / rtts[1].len() as f64
+    );
     let [mut ra, mut rb] = rtts;
     (pct(&mut ra), pct(&mut rb))
 }
@@ -214,7 +235,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes --bench; nothing else to parse.
+    // `cargo bench` passes --bench; nothing else to parse. WISP_ECHO_ONLY=1
+    // measures the echo rows alone (a quicker loop while working on latency).
+    let echo_only = std::env::var_os("WISP_ECHO_ONLY").is_some();
     let mut wisp = Vec::new();
     let mut tung = Vec::new();
     let stop = Arc::new(AtomicBool::new(false));
@@ -223,7 +246,7 @@ fn main() {
         // Alternate who goes first, so drift in the machine hits both.
         let order: [Option<SocketAddr>; 2] = if round % 2 == 0 { [None, Some(peer)] } else { [Some(peer), None] };
         let mut rates = [[0.0; 2]; 2];
-        for who in order {
+        for who in order.into_iter().filter(|_| !echo_only) {
             let i = usize::from(who.is_some());
             rates[i] = [lines(who, 1, BURST_1), lines(who, 8, BURST_8)];
         }
