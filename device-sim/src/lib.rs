@@ -147,6 +147,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     let mut acceptable = true;
     let mut last_accept = 0u64;
     let mut watch: Vec<libc::pollfd> = Vec::new();
+    let mut last_traffic = Instant::now();
     loop {
         let t = now();
         if stop.load(Ordering::Relaxed) && stopping.is_none() {
@@ -198,7 +199,13 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         // path, as a thread blocked in `read` has — not a `poll` and then a
         // `read`. Then sleep until a socket can do what its session wants,
         // or 1 ms (the console's clock is that coarse).
-        let spin_until = Instant::now() + SPIN;
+        // Only within SPIN of the last traffic: an idle twin (a timeout,
+        // nothing moved) goes straight back to sleep instead of spinning a
+        // fifth of a core away.
+        if busy {
+            last_traffic = Instant::now();
+        }
+        let spin_until = last_traffic + SPIN;
         let mut woke = false;
         while !woke && Instant::now() < spin_until {
             woke = device.poll(now());
