@@ -163,6 +163,18 @@ fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
+/// `iters` runs of an async peer's step, timed (its in-memory streams never
+/// wait, so [`block_on`] only polls).
+macro_rules! timed_async {
+    ($iters:expr, $step:block) => {
+        block_on(async {
+            let t = Instant::now();
+            for _ in 0..$iters $step
+            t.elapsed()
+        })
+    };
+}
+
 fn tungstenite_config() -> tungstenite::protocol::WebSocketConfig {
     tungstenite::protocol::WebSocketConfig::default().max_message_size(Some(64 << 20)).max_frame_size(Some(64 << 20))
 }
@@ -244,13 +256,9 @@ fn receive(c: &mut Criterion) {
             ws.set_auto_pong(false);
             ws.set_auto_close(false);
             b.iter_custom(|iters| {
-                block_on(async {
-                    let t = Instant::now();
-                    for _ in 0..iters {
-                        let frame = ws.read_frame().await.unwrap();
-                        black_box(&frame.payload);
-                    }
-                    t.elapsed()
+                timed_async!(iters, {
+                    let frame = ws.read_frame().await.unwrap();
+                    black_box(&frame.payload);
                 })
             })
         });
@@ -267,13 +275,9 @@ fn receive(c: &mut Criterion) {
                 &mut fragments,
             );
             b.iter_custom(|iters| {
-                block_on(async {
-                    let t = Instant::now();
-                    for _ in 0..iters {
-                        let msg = websocketz::next!(ws).unwrap().unwrap();
-                        black_box(&msg);
-                    }
-                    t.elapsed()
+                timed_async!(iters, {
+                    let msg = websocketz::next!(ws).unwrap().unwrap();
+                    black_box(&msg);
                 })
             })
         });
@@ -324,13 +328,9 @@ fn send(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("fastwebsockets", size), &size, |b, _| {
             let mut ws = fastwebsockets::WebSocket::after_handshake(Replay::new(vec![0]), fastwebsockets::Role::Server);
             b.iter_custom(|iters| {
-                block_on(async {
-                    let t = Instant::now();
-                    for _ in 0..iters {
-                        let frame = fastwebsockets::Frame::binary(fastwebsockets::Payload::Borrowed(black_box(&data)));
-                        ws.write_frame(frame).await.unwrap();
-                    }
-                    t.elapsed()
+                timed_async!(iters, {
+                    let frame = fastwebsockets::Frame::binary(fastwebsockets::Payload::Borrowed(black_box(&data)));
+                    ws.write_frame(frame).await.unwrap();
                 })
             })
         });
@@ -347,12 +347,8 @@ fn send(c: &mut Criterion) {
                 &mut fragments,
             );
             b.iter_custom(|iters| {
-                block_on(async {
-                    let t = Instant::now();
-                    for _ in 0..iters {
-                        ws.send(websocketz::Message::Binary(black_box(&data))).await.unwrap();
-                    }
-                    t.elapsed()
+                timed_async!(iters, {
+                    ws.send(websocketz::Message::Binary(black_box(&data))).await.unwrap();
                 })
             })
         });
@@ -387,14 +383,9 @@ fn printf(c: &mut Criterion) {
     g.bench_function("fastwebsockets", |b| {
         let mut ws = fastwebsockets::WebSocket::after_handshake(Replay::new(vec![0]), fastwebsockets::Role::Server);
         b.iter_custom(|iters| {
-            block_on(async {
-                let t = Instant::now();
-                for _ in 0..iters {
-                    let frame =
-                        fastwebsockets::Frame::text(fastwebsockets::Payload::Borrowed(black_box(line.as_bytes())));
-                    ws.write_frame(frame).await.unwrap();
-                }
-                t.elapsed()
+            timed_async!(iters, {
+                let frame = fastwebsockets::Frame::text(fastwebsockets::Payload::Borrowed(black_box(line.as_bytes())));
+                ws.write_frame(frame).await.unwrap();
             })
         })
     });
@@ -402,12 +393,8 @@ fn printf(c: &mut Criterion) {
         let (mut r, mut w, mut f) = (vec![0u8; 64], vec![0u8; 128], vec![0u8; 64]);
         let mut ws = websocketz::WebSocket::server(Replay::new(vec![0]), NoRng, &mut r, &mut w, &mut f);
         b.iter_custom(|iters| {
-            block_on(async {
-                let t = Instant::now();
-                for _ in 0..iters {
-                    ws.send(websocketz::Message::Text(black_box(line))).await.unwrap();
-                }
-                t.elapsed()
+            timed_async!(iters, {
+                ws.send(websocketz::Message::Text(black_box(line))).await.unwrap();
             })
         })
     });
