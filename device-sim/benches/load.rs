@@ -62,6 +62,8 @@ static PEER_CPU: AtomicUsize = AtomicUsize::new(usize::MAX);
 fn current_cpu() -> usize {
     // SAFETY: sched_getcpu takes no arguments and only returns a number.
     let cpu = unsafe { libc::sched_getcpu() };
+    // -1 (never on Linux) counts as no match: the peer's initial value
+    // differs from it.
     usize::try_from(cpu).unwrap_or(usize::MAX - 1)
 }
 
