@@ -152,7 +152,7 @@ def qemu(elf, machine):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--functions":
         elf = build("thumbv7em-none-eabihf", sys.argv[2])
-        for (fn, file), size in functions(elf, 40):
+        for (fn, file), size in functions(elf, int(os.environ.get("TOP", "40"))):
             print(f"{size:6}  {file:28} {fn[:110]}")
         return 0
     for target, cpu, machine in TARGETS:

@@ -34,9 +34,16 @@ pub fn accept_key(key: &[u8]) -> [u8; ACCEPT_LEN] {
 }
 
 /// Does `key` decode to exactly 16 bytes (§4.2.1 item 5)?
+///
+/// Checked by shape, without decoding: 16 bytes are 21 whole Base64 digits,
+/// one digit that carries the last 2 bits (its low 4 bits zero, so one of
+/// `A`, `Q`, `g`, `w`), and `==`. A decoder would cost a device ~1 KB of ROM
+/// to throw the bytes away.
 pub fn is_valid_key(key: &[u8]) -> bool {
-    let mut raw = [0u8; 16];
-    key.len() == KEY_LEN && matches!(Base64::decode(key, &mut raw), Ok(d) if d.len() == 16)
+    let [body @ .., last, b'=', b'='] = key else { return false };
+    key.len() == KEY_LEN
+        && body.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+        && matches!(last, b'A' | b'Q' | b'g' | b'w')
 }
 
 /// Base64 of 16 nonce bytes: a client's `Sec-WebSocket-Key`.
@@ -50,6 +57,32 @@ pub fn encode_key(nonce: [u8; 16]) -> [u8; KEY_LEN] {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// The shape check agrees with a strict decoder: on keys of random
+        /// nonces, each with one byte replaced and its length changed or not.
+        #[test]
+        fn key_check_agrees_with_decoding(
+            nonce: [u8; 16],
+            at in 0..KEY_LEN,
+            byte in proptest::sample::select(&b"AQgwBRaz09+/=-_! "[..]),
+            len in proptest::sample::select(&[22usize, 23, 24, 24, 24, 25, 26][..]),
+        ) {
+            let mut buf = [b'='; 26];
+            buf[..KEY_LEN].copy_from_slice(&encode_key(nonce));
+            buf[at] = byte;
+            let key = &buf[..len];
+            let mut raw = [0u8; 16];
+            let decodes = matches!(Base64::decode(key, &mut raw), Ok(d) if d.len() == 16);
+            proptest::prop_assert_eq!(is_valid_key(key), decodes);
+        }
+
+        /// Every 16 bytes encode to a valid key.
+        #[test]
+        fn encoded_nonces_are_valid(nonce: [u8; 16]) {
+            proptest::prop_assert!(is_valid_key(&encode_key(nonce)));
+        }
+    }
+
     #[test]
     fn keys() {
         assert!(is_valid_key(b"dGhlIHNhbXBsZSBub25jZQ=="));
@@ -58,6 +91,8 @@ mod tests {
         assert!(!is_valid_key(b"dGhlIHNhbXBsZSBub25jZ!=="));
         assert!(!is_valid_key(b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")); // 24 bytes of data
         assert!(!is_valid_key(&[b'A'; 200]));
+        assert!(!is_valid_key(b"dGhlIHNhbXBsZSBub25jZR==")); // non-zero trailing bits
+        assert!(!is_valid_key(b"dGhlIHNhbXBsZSBub2-jZQ==")); // URL-safe alphabet
         assert_eq!(&encode_key(*b"the sample nonce"), b"dGhlIHNhbXBsZSBub25jZQ==");
     }
 }
