@@ -128,7 +128,7 @@ impl Error {
         }
     }
 
-    /// What went wrong, in words; also the body of an HTTP refusal.
+    /// What went wrong, in words.
     pub const fn as_str(&self) -> &'static str {
         match self {
             Error::ReservedBits => "reserved bits set without a negotiated extension",
@@ -147,7 +147,21 @@ impl Error {
             Error::MessageTooBig => "message larger than the maximum",
             Error::Closed => "connection is closed",
             Error::BufferTooSmall => "buffer too small",
-            Error::HttpSyntax => "malformed HTTP request",
+            Error::NotSwitching => "server did not answer 101 Switching Protocols",
+            Error::BadAccept => "Sec-WebSocket-Accept missing or wrong",
+            Error::UnexpectedProtocol => "server chose a subprotocol that was not offered",
+            Error::UnexpectedExtension => "server chose an extension that was not offered",
+            _ => self.refusal_reason(),
+        }
+    }
+
+    /// The body of an HTTP refusal: why the upgrade request was refused.
+    ///
+    /// Apart from [`as_str`](Self::as_str) so that a server which never
+    /// formats a frame error carries only these texts, not all of them. An
+    /// error that is not about the request reads as a malformed request.
+    pub const fn refusal_reason(&self) -> &'static str {
+        match self {
             Error::HeadersTooLarge => "request header fields too large",
             Error::MethodNotGet => "WebSocket upgrade must use GET",
             Error::HttpVersion => "WebSocket upgrade needs HTTP/1.1",
@@ -158,10 +172,7 @@ impl Error {
             Error::MissingVersion => "missing Sec-WebSocket-Version header",
             Error::UnsupportedVersion => "unsupported Sec-WebSocket-Version (need 13)",
             Error::HeaderTooLong => "header value too long",
-            Error::NotSwitching => "server did not answer 101 Switching Protocols",
-            Error::BadAccept => "Sec-WebSocket-Accept missing or wrong",
-            Error::UnexpectedProtocol => "server chose a subprotocol that was not offered",
-            Error::UnexpectedExtension => "server chose an extension that was not offered",
+            _ => "malformed HTTP request",
         }
     }
 }

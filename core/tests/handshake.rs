@@ -86,9 +86,12 @@ fn each_missing_or_wrong_header_gets_its_refusal() {
         assert_eq!(parse(&req), Err(*err), "{from:?} -> {to:?}");
         assert_eq!(err.http_status(), Some(*status));
         let (line, body) = refusal(*err);
-        assert!(line.starts_with(&format!("HTTP/1.1 {status} ")), "{line}");
+        let phrase = if *status == 426 { "Upgrade Required" } else { "Bad Request" };
+        assert_eq!(line, format!("HTTP/1.1 {status} {phrase}"));
         assert_eq!(body.trim_end(), err.to_string());
     }
+    // An error that is not about the request still refuses it, with 400.
+    assert_eq!(refusal(Error::Closed), ("HTTP/1.1 400 Bad Request".into(), "malformed HTTP request\n".into()));
     // 426 tells the client which version to use (§4.2.2 item 4).
     let mut out = [0u8; 512];
     let n = write_refusal(Error::UnsupportedVersion, &mut out).unwrap();

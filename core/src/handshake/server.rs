@@ -241,9 +241,14 @@ pub fn write_accept(request: &UpgradeRequest<'_>, protocol: Option<&str>, out: &
 /// assert!(text.ends_with("unsupported Sec-WebSocket-Version (need 13)\n"));
 /// ```
 pub fn write_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
-    let status = error.http_status().unwrap_or(400);
-    let extra: &[u8] = if status == 426 { b"Sec-WebSocket-Version: 13\r\n" } else { b"" };
-    write_response(status, extra, error.as_str().as_bytes(), out)
+    // The three statuses spelled out here rather than through
+    // `reason_phrase`, so a device links three phrases, not twelve.
+    let (status, phrase, extra): (u16, &str, &[u8]) = match error.http_status() {
+        Some(426) => (426, "Upgrade Required", b"Sec-WebSocket-Version: 13\r\n"),
+        Some(431) => (431, "Request Header Fields Too Large", b""),
+        _ => (400, "Bad Request", b""),
+    };
+    write_plain(status, phrase, extra, error.refusal_reason().as_bytes(), out)
 }
 
 /// Write a complete plain-text HTTP/1.1 response that closes the connection:
@@ -251,11 +256,15 @@ pub fn write_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
 /// followed by a newline. For the refusals a device's server sends (403,
 /// 404, 503 …).
 pub fn write_response(status: u16, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+    write_plain(status, reason_phrase(status), extra, body, out)
+}
+
+fn write_plain(status: u16, phrase: &str, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
     let mut w = Writer::new(out);
     w.put(b"HTTP/1.1 ")?
         .put_decimal(usize::from(status))?
         .put(b" ")?
-        .put(reason_phrase(status).as_bytes())?
+        .put(phrase.as_bytes())?
         .put(b"\r\n")?
         .put(extra)?
         .put(b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")?
