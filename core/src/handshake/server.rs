@@ -129,27 +129,24 @@ impl<'a> UpgradeRequest<'a> {
         if !target.starts_with('/') {
             return Err(Error::HttpSyntax);
         }
-        let (mut host, mut upgrade, mut connection, mut ws_version, mut key, mut origin, mut protocols) =
-            (None, false, false, None, None, None, None);
-        let mut keys = 0u8;
+        // One loop over a table of names rather than a chain of comparisons:
+        // on a device each comparison is code, a table entry is a few bytes.
+        let (mut upgrade, mut connection, mut keys) = (false, false, 0u8);
+        let mut found: [Option<&'a [u8]>; FIELDS.len()] = [None; FIELDS.len()];
         for (name, value) in headers {
-            if name.eq_ignore_ascii_case("host") {
-                host = Some(value);
-            } else if name.eq_ignore_ascii_case("upgrade") {
-                upgrade |= list_contains(value, "websocket");
-            } else if name.eq_ignore_ascii_case("connection") {
-                connection |= list_contains(value, "upgrade");
-            } else if name.eq_ignore_ascii_case("sec-websocket-version") {
-                ws_version = Some(value);
-            } else if name.eq_ignore_ascii_case("sec-websocket-key") {
-                key = Some(value);
-                keys = keys.saturating_add(1);
-            } else if name.eq_ignore_ascii_case("origin") {
-                origin = Some(value);
-            } else if name.eq_ignore_ascii_case("sec-websocket-protocol") {
-                protocols = Some(value);
+            let Some(i) = FIELDS.iter().position(|f| name.eq_ignore_ascii_case(f)) else { continue };
+            match i {
+                F_UPGRADE => upgrade |= list_contains(value, "websocket"),
+                F_CONNECTION => connection |= list_contains(value, "upgrade"),
+                _ => {
+                    keys += u8::from(i == F_KEY && keys < 2);
+                    if let Some(slot) = found.get_mut(i) {
+                        *slot = Some(value);
+                    }
+                }
             }
         }
+        let [host, _, _, ws_version, key, origin, protocols] = found;
         // Items 3 and 4: is this an upgrade to WebSocket at all?
         if !upgrade {
             return Err(Error::MissingUpgrade);
@@ -205,6 +202,13 @@ impl<'a> UpgradeRequest<'a> {
         self.path.split('?').next().unwrap_or(self.path)
     }
 }
+
+/// The header fields the handshake reads (§4.2.1), lower-case.
+const FIELDS: [&str; 7] =
+    ["host", "upgrade", "connection", "sec-websocket-version", "sec-websocket-key", "origin", "sec-websocket-protocol"];
+const F_UPGRADE: usize = 1;
+const F_CONNECTION: usize = 2;
+const F_KEY: usize = 4;
 
 fn is_http11_or_later(version: &[u8]) -> bool {
     match version.strip_prefix(b"HTTP/") {
