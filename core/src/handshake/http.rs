@@ -101,7 +101,10 @@ pub(crate) fn text(bytes: &[u8]) -> Result<&str, Error> {
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
+    match line {
+        [rest @ .., b'\r'] => rest,
+        _ => line,
+    }
 }
 
 /// Strip optional white space (RFC 9110 §5.6.3) from both ends.

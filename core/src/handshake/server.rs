@@ -120,13 +120,13 @@ impl<'a> UpgradeRequest<'a> {
         I: IntoIterator<Item = (&'a str, &'a [u8])>,
     {
         // §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
-        if method != "GET" {
+        if !matches!(method.as_bytes(), b"GET") {
             return Err(Error::MethodNotGet);
         }
         if !is_http11_or_later(version) {
             return Err(Error::HttpVersion);
         }
-        if !target.starts_with('/') {
+        if target.as_bytes().first() != Some(&b'/') {
             return Err(Error::HttpSyntax);
         }
         // One loop over a table of names rather than a chain of comparisons:
@@ -211,9 +211,13 @@ const F_CONNECTION: usize = 2;
 const F_KEY: usize = 4;
 
 fn is_http11_or_later(version: &[u8]) -> bool {
-    match version.strip_prefix(b"HTTP/") {
-        Some([b'1', b'.', minor @ ..]) => !minor.is_empty() && minor.iter().all(u8::is_ascii_digit) && minor != b"0",
-        Some([major, ..]) => (b'2'..=b'9').contains(major),
+    // Slice patterns rather than `strip_prefix` and `!=`: they compile to
+    // inline compares, and keep `memcmp` out of a device's image.
+    match version {
+        [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor @ ..] => {
+            !minor.is_empty() && minor.iter().all(u8::is_ascii_digit) && !matches!(minor, [b'0'])
+        }
+        [b'H', b'T', b'T', b'P', b'/', major, ..] => (b'2'..=b'9').contains(major),
         _ => false,
     }
 }
