@@ -29,7 +29,8 @@
 
 use crate::close::CloseFrame;
 use crate::frame::header::{FIN, LEN16, LEN64, RSV_MASK};
-use crate::frame::{Header, Opcode, apply_mask};
+use crate::frame::header::write_head;
+use crate::frame::{Opcode, apply_mask};
 use crate::utf8::Utf8Validator;
 use crate::{CloseCode, Error};
 
@@ -541,11 +542,9 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             return Err(Error::Closed);
         }
         let code: [u8; 2];
-        let continuing = self.flags & TX_MSG != 0;
-        let data_op = |op| if continuing { Opcode::Continuation } else { op };
-        let (opcode, fin, head, body): (Opcode, bool, &[u8], &[u8]) = match frame {
-            Outgoing::Text { payload, fin } => (data_op(Opcode::Text), fin, payload, &[]),
-            Outgoing::Binary { payload, fin } => (data_op(Opcode::Binary), fin, payload, &[]),
+        let (op, fin, head, body): (Opcode, bool, &[u8], &[u8]) = match frame {
+            Outgoing::Text { payload, fin } => (Opcode::Text, fin, payload, &[]),
+            Outgoing::Binary { payload, fin } => (Opcode::Binary, fin, payload, &[]),
             Outgoing::Ping(p) => (Opcode::Ping, true, p, &[]),
             Outgoing::Pong(p) => (Opcode::Pong, true, p, &[]),
             Outgoing::Close(c) => match c.code {
@@ -559,26 +558,25 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             },
         };
         let len = head.len() + body.len();
-        if opcode.is_control() && len > 125 {
+        let control = op.is_control();
+        if control && len > 125 {
             return Err(Error::ControlTooLong);
         }
-        let client = self.flags & CLIENT != 0;
-        let header = Header { fin, rsv: 0, opcode, mask: client.then_some(mask), payload_len: len as u64 };
-        let at = header.encode(out)?;
+        let at = self.write_head(op, fin, len, mask, out)?;
         let Some(payload) = out.get_mut(at..at + len) else {
             return Err(Error::BufferTooSmall);
         };
         let (h, b) = payload.split_at_mut(head.len());
         h.copy_from_slice(head);
         b.copy_from_slice(body);
-        if client {
+        if self.flags & CLIENT != 0 {
             apply_mask(payload, mask, 0);
         }
         // Commit only once the frame is written.
         if closing {
             self.flags = (self.flags | CLOSE_SENT) & !CLOSE_OWED;
-        } else if !opcode.is_control() {
-            if fin { self.flags &= !TX_MSG } else { self.flags |= TX_MSG }
+        } else if !control {
+            self.sent_data(fin);
         }
         Ok(at + len)
     }
@@ -607,20 +605,23 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         if self.flags & (CLOSE_SENT | FAILED) != 0 {
             return Err(Error::Closed);
         }
-        let opcode = match (self.flags & TX_MSG != 0, kind) {
-            (true, _) => Opcode::Continuation,
-            (false, DataKind::Text) => Opcode::Text,
-            (false, DataKind::Binary) => Opcode::Binary,
-        };
-        let client = self.flags & CLIENT != 0;
-        let header = Header { fin, rsv: 0, opcode, mask: client.then_some(mask), payload_len: len as u64 };
-        let n = header.encode(out)?;
-        if fin {
-            self.flags &= !TX_MSG
-        } else {
-            self.flags |= TX_MSG
-        }
+        let op = if kind == DataKind::Text { Opcode::Text } else { Opcode::Binary };
+        let n = self.write_head(op, fin, len, mask, out)?;
+        self.sent_data(fin);
         Ok(n)
+    }
+
+    /// Write a frame header for this side: a data frame inside a message
+    /// being sent is a continuation (§5.4), and a client masks (§5.1).
+    fn write_head(&self, op: Opcode, fin: bool, len: usize, mask: [u8; 4], out: &mut [u8]) -> Result<usize, Error> {
+        let op = if !op.is_control() && self.flags & TX_MSG != 0 { Opcode::Continuation } else { op };
+        let b0 = if fin { FIN } else { 0 } | op.bits();
+        write_head(out, b0, len as u64, (self.flags & CLIENT != 0).then_some(mask))
+    }
+
+    /// A data frame has been written: the message stays open unless `fin`.
+    fn sent_data(&mut self, fin: bool) {
+        if fin { self.flags &= !TX_MSG } else { self.flags |= TX_MSG }
     }
 
     /// Write the close frame this side owes, if any (see

@@ -128,28 +128,37 @@ impl Header {
     ///
     /// Returns the number of bytes written, or [`Error::BufferTooSmall`].
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, Error> {
-        let len = self.encoded_len();
-        let Some([b0, b1, rest @ ..]) = out.get_mut(..len) else {
-            return Err(Error::BufferTooSmall);
-        };
-        *b0 = (if self.fin { FIN } else { 0 }) | ((self.rsv & 7) << 4) | self.opcode.bits();
-        let ext = len - 2 - if self.mask.is_some() { 4 } else { 0 };
-        *b1 = if self.mask.is_some() { MASKED } else { 0 }
-            | match ext {
-                0 => self.payload_len as u8,
-                2 => LEN16,
-                _ => LEN64,
-            };
-        // The extended length is the low `ext` bytes of the big-endian u64,
-        // then the key: one pass over the remaining header bytes.
-        let wide = self.payload_len.to_be_bytes();
-        let key = self.mask.unwrap_or_default();
-        for (i, slot) in rest.iter_mut().enumerate() {
-            let src = if i < ext { wide.get(8 - ext + i) } else { key.get(i - ext) };
-            *slot = src.copied().unwrap_or(0);
-        }
-        Ok(len)
+        let b0 = (if self.fin { FIN } else { 0 }) | ((self.rsv & 7) << 4) | self.opcode.bits();
+        write_head(out, b0, self.payload_len, self.mask)
     }
+}
+
+/// Write a header from its first byte (FIN, RSV, opcode), the payload length
+/// and the masking key, in the shortest length form. The one header writer:
+/// [`Header::encode`] and every frame [`crate::Connection`] sends use it.
+pub(crate) fn write_head(out: &mut [u8], b0: u8, len: u64, mask: Option<[u8; 4]>) -> Result<usize, Error> {
+    let (code, ext) = if len < LEN16 as u64 {
+        (len as u8, 0)
+    } else if len <= u16::MAX as u64 {
+        (LEN16, 2)
+    } else {
+        (LEN64, 8)
+    };
+    let n = 2 + ext + if mask.is_some() { 4 } else { 0 };
+    let Some([h0, h1, rest @ ..]) = out.get_mut(..n) else {
+        return Err(Error::BufferTooSmall);
+    };
+    *h0 = b0;
+    *h1 = code | if mask.is_some() { MASKED } else { 0 };
+    // The extended length is the low `ext` bytes of the big-endian u64,
+    // then the key: one pass over the remaining header bytes.
+    let wide = len.to_be_bytes();
+    let key = mask.unwrap_or_default();
+    for (i, slot) in rest.iter_mut().enumerate() {
+        let src = if i < ext { wide.get(8 - ext + i) } else { key.get(i - ext) };
+        *slot = src.copied().unwrap_or(0);
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
