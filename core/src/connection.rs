@@ -130,6 +130,13 @@ const PH_LEN16: u8 = 8;
 const PH_MASK: u8 = 10;
 const PH_PAYLOAD: u8 = 14;
 
+// ---- opcodes, as raw bits for the receive checks (§5.2) ----
+const OP_CONTINUATION: u8 = Opcode::Continuation.bits();
+const OP_TEXT: u8 = Opcode::Text.bits();
+const OP_BINARY: u8 = Opcode::Binary.bits();
+const OP_PING: u8 = Opcode::Ping.bits();
+const OP_PONG: u8 = Opcode::Pong.bits();
+
 // ---- flags ----
 const CLIENT: u8 = 0x01;
 /// A text message is being received.
@@ -286,7 +293,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             if self.phase != PH_PAYLOAD {
                 return Ok(Read { consumed: total - rest.len(), event: None });
             }
-            if Opcode::from_bits(self.frame).is_control() {
+            if self.is_control_frame() {
                 // §5.5: at most 125 bytes, handed over whole.
                 let need = self.remaining as usize;
                 if rest.len() < need {
@@ -401,23 +408,29 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             return Err(Error::ReservedBits);
         }
         let in_message = self.flags & (RX_TEXT | RX_BINARY) != 0;
-        match Opcode::from_bits(b) {
+        // On the raw four bits: the checks need no `Opcode` value.
+        match b & 0xF {
             // §5.2: "If an unknown opcode is received, the receiving endpoint
             // MUST _Fail the WebSocket Connection_."
-            Opcode::Reserved(_) => return Err(Error::ReservedOpcode),
+            0x3..=0x7 | 0xB..=0xF => return Err(Error::ReservedOpcode),
             // §5.5: "Control frames ... MUST NOT be fragmented."
-            op if op.is_control() && b & FIN == 0 => return Err(Error::FragmentedControl),
+            0x8.. if b & FIN == 0 => return Err(Error::FragmentedControl),
             // §5.4: continuation frames only continue a fragmented message,
             // and a new message cannot start inside one.
-            Opcode::Continuation if !in_message => return Err(Error::UnexpectedContinuation),
-            Opcode::Text | Opcode::Binary if in_message => return Err(Error::ExpectedContinuation),
-            Opcode::Text => self.start_message(RX_TEXT),
-            Opcode::Binary => self.start_message(RX_BINARY),
+            OP_CONTINUATION if !in_message => return Err(Error::UnexpectedContinuation),
+            OP_TEXT | OP_BINARY if in_message => return Err(Error::ExpectedContinuation),
+            OP_TEXT => self.start_message(RX_TEXT),
+            OP_BINARY => self.start_message(RX_BINARY),
             _ => {}
         }
         self.frame = b;
         self.phase = PH_B1;
         Ok(())
+    }
+
+    /// The frame being received is a control frame (§5.5: opcode 0x8–0xF).
+    const fn is_control_frame(&self) -> bool {
+        self.frame & 0x8 != 0
     }
 
     fn start_message(&mut self, kind: u8) {
@@ -447,7 +460,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         }
         // §5.5: "All control frames MUST have a payload length of 125 bytes
         // or less".
-        if Opcode::from_bits(self.frame).is_control() {
+        if self.is_control_frame() {
             return Err(Error::ControlTooLong);
         }
         Ok(())
@@ -458,7 +471,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         if self.remaining > MAX_FRAME {
             return Err(Error::FrameTooBig);
         }
-        if !Opcode::from_bits(self.frame).is_control() {
+        if !self.is_control_frame() {
             match self.msg_len.checked_add(self.remaining) {
                 Some(total) if total <= MAX_MESSAGE => self.msg_len = total,
                 _ => return Err(Error::MessageTooBig),
@@ -481,9 +494,9 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         self.phase = PH_B0;
         self.remaining = 0;
         let payload: &'a [u8] = payload;
-        Ok(match Opcode::from_bits(self.frame) {
-            Opcode::Ping => Event::Ping(payload),
-            Opcode::Pong => Event::Pong(payload),
+        Ok(match self.frame & 0xF {
+            OP_PING => Event::Ping(payload),
+            OP_PONG => Event::Pong(payload),
             _ => {
                 let close = CloseFrame::parse(payload)?;
                 self.flags |= CLOSE_RECEIVED;
