@@ -130,10 +130,12 @@ const PH_LEN16: u8 = 8;
 const PH_MASK: u8 = 10;
 const PH_PAYLOAD: u8 = 14;
 
-// ---- opcodes, as raw bits for the receive checks (§5.2) ----
+// ---- opcodes as raw bits (§5.2): the engine's checks and frames need no
+// `Opcode` value, which would cost a device its conversions ----
 const OP_CONTINUATION: u8 = Opcode::Continuation.bits();
 const OP_TEXT: u8 = Opcode::Text.bits();
 const OP_BINARY: u8 = Opcode::Binary.bits();
+const OP_CLOSE: u8 = Opcode::Close.bits();
 const OP_PING: u8 = Opcode::Ping.bits();
 const OP_PONG: u8 = Opcode::Pong.bits();
 
@@ -555,23 +557,23 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             return Err(Error::Closed);
         }
         let code: [u8; 2];
-        let (op, fin, head, body): (Opcode, bool, &[u8], &[u8]) = match frame {
-            Outgoing::Text { payload, fin } => (Opcode::Text, fin, payload, &[]),
-            Outgoing::Binary { payload, fin } => (Opcode::Binary, fin, payload, &[]),
-            Outgoing::Ping(p) => (Opcode::Ping, true, p, &[]),
-            Outgoing::Pong(p) => (Opcode::Pong, true, p, &[]),
+        let (op, fin, head, body): (u8, bool, &[u8], &[u8]) = match frame {
+            Outgoing::Text { payload, fin } => (OP_TEXT, fin, payload, &[]),
+            Outgoing::Binary { payload, fin } => (OP_BINARY, fin, payload, &[]),
+            Outgoing::Ping(p) => (OP_PING, true, p, &[]),
+            Outgoing::Pong(p) => (OP_PONG, true, p, &[]),
             Outgoing::Close(c) => match c.code {
-                None => (Opcode::Close, true, &[], &[]),
+                None => (OP_CLOSE, true, &[], &[]),
                 Some(cc) if cc.is_sendable() => {
                     code = cc.0.to_be_bytes();
                     // A reason over 123 bytes fails below as ControlTooLong.
-                    (Opcode::Close, true, &code[..], c.reason.as_bytes())
+                    (OP_CLOSE, true, &code[..], c.reason.as_bytes())
                 }
                 Some(_) => return Err(Error::InvalidCloseCode),
             },
         };
         let len = head.len() + body.len();
-        let control = op.is_control();
+        let control = op & 0x8 != 0;
         if control && len > 125 {
             return Err(Error::ControlTooLong);
         }
@@ -618,7 +620,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         if self.flags & (CLOSE_SENT | FAILED) != 0 {
             return Err(Error::Closed);
         }
-        let op = if kind == DataKind::Text { Opcode::Text } else { Opcode::Binary };
+        let op = if kind == DataKind::Text { OP_TEXT } else { OP_BINARY };
         let n = self.write_head(op, fin, len, mask, out)?;
         self.sent_data(fin);
         Ok(n)
@@ -626,9 +628,9 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
 
     /// Write a frame header for this side: a data frame inside a message
     /// being sent is a continuation (§5.4), and a client masks (§5.1).
-    fn write_head(&self, op: Opcode, fin: bool, len: usize, mask: [u8; 4], out: &mut [u8]) -> Result<usize, Error> {
-        let op = if !op.is_control() && self.flags & TX_MSG != 0 { Opcode::Continuation } else { op };
-        let b0 = if fin { FIN } else { 0 } | op.bits();
+    fn write_head(&self, op: u8, fin: bool, len: usize, mask: [u8; 4], out: &mut [u8]) -> Result<usize, Error> {
+        let op = if op & 0x8 == 0 && self.flags & TX_MSG != 0 { OP_CONTINUATION } else { op };
+        let b0 = if fin { FIN } else { 0 } | op;
         write_head(out, b0, len as u64, (self.flags & CLIENT != 0).then_some(mask))
     }
 
