@@ -178,3 +178,28 @@ fn client_handshake_checks_the_answer() {
         Err(Error::UnexpectedExtension)
     );
 }
+
+#[test]
+fn http_versions_from_1_1_up_are_accepted() {
+    for (version, ok) in [
+        ("HTTP/1.1", true),
+        ("HTTP/1.2", true),
+        ("HTTP/1.10", true),
+        ("HTTP/2", true),
+        ("HTTP/3.0", true),
+        ("HTTP/1.0", false),
+        ("HTTP/1.", false),
+        ("HTTP/1.x", false),
+        ("HTTP/0.9", false),
+        ("HTTP/", false),
+        ("HTTPS/1.1", false),
+        ("HTTX/1.1", false),
+    ] {
+        let req = SAMPLE.replacen("HTTP/1.1", version, 1);
+        let got = parse(&req);
+        assert_eq!(got.is_ok(), ok, "{version}: {got:?}");
+        if !ok {
+            assert_eq!(got, Err(Error::HttpVersion), "{version}");
+        }
+    }
+}

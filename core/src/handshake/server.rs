@@ -211,14 +211,15 @@ const F_CONNECTION: usize = 2;
 const F_KEY: usize = 4;
 
 fn is_http11_or_later(version: &[u8]) -> bool {
-    // Slice patterns rather than `strip_prefix` and `!=`: they compile to
-    // inline compares, and keep `memcmp` out of a device's image.
-    match version {
-        [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor @ ..] => {
-            !minor.is_empty() && minor.iter().all(u8::is_ascii_digit) && !matches!(minor, [b'0'])
-        }
-        [b'H', b'T', b'T', b'P', b'/', major, ..] => (b'2'..=b'9').contains(major),
-        _ => false,
+    // An iterator comparison rather than `strip_prefix`: a loop, where
+    // `strip_prefix` links `memcmp` and a slice pattern unrolls five compares.
+    let Some(rest) = version.get(5..).filter(|_| version.iter().take(5).eq(b"HTTP/")) else {
+        return false;
+    };
+    match rest {
+        [b'1', b'.', minor @ ..] => !minor.is_empty() && minor.iter().all(u8::is_ascii_digit) && minor != [b'0'],
+        [major, ..] => (b'2'..=b'9').contains(major),
+        [] => false,
     }
 }
 
