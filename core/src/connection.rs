@@ -28,8 +28,8 @@
 //! [RFC 6455 §5.4–§5.6, §7]: https://www.rfc-editor.org/rfc/rfc6455#section-5.4
 
 use crate::close::CloseFrame;
-use crate::frame::header::{FIN, LEN16, LEN64, RSV_MASK};
 use crate::frame::header::write_head;
+use crate::frame::header::{FIN, LEN16, LEN64, RSV_MASK};
 use crate::frame::{Opcode, apply_mask};
 use crate::utf8::Utf8Validator;
 use crate::{CloseCode, Error};
