@@ -77,6 +77,8 @@ const MAX_CONNECTIONS: usize = 4;
 static mut SOCKET_STORAGE: [SocketStorage<'static>; SOCKETS] = [SocketStorage::EMPTY; SOCKETS];
 static mut RX_BUFFERS: [[u8; 4096]; SOCKETS] = [[0; 4096]; SOCKETS];
 static mut TX_BUFFERS: [[u8; 8192]; SOCKETS] = [[0; 8192]; SOCKETS];
+/// The device's session table.
+static mut SLOTS: [Option<Session<net::Tcp>>; SOCKETS] = [const { None }; SOCKETS];
 
 /// The dashboard's release build, served from flash.
 static INDEX: &[u8] = include_bytes!("../../web/dist/index.html");
@@ -160,7 +162,10 @@ fn main() -> ! {
         Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", JS),
         Asset::new("/wisp_web_bg.wasm", "application/wasm", WASM),
     ];
-    let mut slots: [Option<Session<net::Tcp>>; SOCKETS] = Default::default();
+    // SAFETY: the only reference ever made to SLOTS, made once here. A static
+    // rather than a local: eight 12.5 KiB sessions in `main`'s frame (built on
+    // the stack and moved) were most of the board's stack.
+    let slots = unsafe { (&raw mut SLOTS).as_mut().unwrap_or_else(|| panic_halt()) };
     let cfg = Config {
         max_connections: MAX_CONNECTIONS,
         timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
@@ -174,7 +179,7 @@ fn main() -> ! {
         keep_alive: true,
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
-    let mut device = Device::new(cfg, &assets, &mut slots, 0x5EED_B0A2);
+    let mut device = Device::new(cfg, &assets, slots, 0x5EED_B0A2);
     let mut attached: [Option<u16>; SOCKETS] = [None; SOCKETS];
     let mut printed = 0u32;
     let mut next_stack_report = 0u64;
