@@ -33,6 +33,12 @@ const SPARE_SLOTS: usize = 2;
 /// How long the event loop polls without sleeping after its last work.
 const SPIN: Duration = Duration::from_micros(200);
 
+/// The longest the event loop sleeps when no socket needs it and no console
+/// line is due sooner. Session timers (keepalive, timeouts) are seconds
+/// long, so waking this often keeps them on time, and a stop request is seen
+/// within it.
+const IDLE_WAIT_MS: i32 = 50;
+
 /// The twin's command line.
 #[derive(Parser, Clone, Debug)]
 #[command(
@@ -198,7 +204,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         // it is read by the very call that notices it: one `read(2)` on the
         // path, as a thread blocked in `read` has — not a `poll` and then a
         // `read`. Then sleep until a socket can do what its session wants,
-        // or 1 ms (the console's clock is that coarse).
+        // or until the console's next line is due (at most IDLE_WAIT_MS).
         // Only within SPIN of the last traffic: an idle twin (a timeout,
         // nothing moved) goes straight back to sleep instead of spinning a
         // fifth of a core away.
@@ -213,7 +219,11 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         if woke {
             continue;
         }
-        socket::wait_for(&mut watch, 1)?;
+        let sleep_ms = device
+            .console()
+            .next_due()
+            .map_or(IDLE_WAIT_MS, |due| due.saturating_sub(now()).div_ceil(1000).clamp(1, IDLE_WAIT_MS as u64) as i32);
+        socket::wait_for(&mut watch, sleep_ms)?;
         acceptable = watch.first().is_some_and(|p| p.revents != 0);
     }
     Ok(())

@@ -133,6 +133,12 @@ impl Console {
         self.next_due = now;
     }
 
+    /// When the next periodic line is due, if lines are being produced
+    /// (`Some(0)`: at the next tick). A host can sleep until then.
+    pub fn next_due(&self) -> Option<Micros> {
+        (!self.paused && self.rate > 0).then_some(self.next_due)
+    }
+
     /// Lines of a burst still to produce.
     pub fn burst_left(&self) -> u32 {
         self.burst
