@@ -15,6 +15,8 @@ mod net;
 mod stack;
 mod uart;
 
+use core::mem::MaybeUninit;
+
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
 use smoltcp::iface::{Config as IfaceConfig, Interface, SocketSet, SocketStorage};
@@ -77,6 +79,14 @@ const MAX_CONNECTIONS: usize = 4;
 static mut SOCKET_STORAGE: [SocketStorage<'static>; SOCKETS] = [SocketStorage::EMPTY; SOCKETS];
 static mut RX_BUFFERS: [[u8; 4096]; SOCKETS] = [[0; 4096]; SOCKETS];
 static mut TX_BUFFERS: [[u8; 8192]; SOCKETS] = [[0; 8192]; SOCKETS];
+/// The dashboard's files, with their `ETag`s computed at compile time.
+static ASSETS: [Asset; 3] = [
+    Asset::new("/", "text/html; charset=utf-8", INDEX),
+    Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", JS),
+    Asset::new("/wisp_web_bg.wasm", "application/wasm", WASM),
+];
+/// The device itself, written once at boot.
+static mut DEVICE: MaybeUninit<Device<'static, net::Tcp>> = MaybeUninit::uninit();
 /// The device's session table.
 static mut SLOTS: [Option<Session<net::Tcp>>; SOCKETS] = [const { None }; SOCKETS];
 
@@ -157,11 +167,6 @@ fn main() -> ! {
         " B + socket buffers 12288 B",
     );
 
-    let assets = [
-        Asset::new("/", "text/html; charset=utf-8", INDEX),
-        Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", JS),
-        Asset::new("/wisp_web_bg.wasm", "application/wasm", WASM),
-    ];
     // SAFETY: the only reference ever made to SLOTS, made once here. A static
     // rather than a local: eight 12.5 KiB sessions in `main`'s frame (built on
     // the stack and moved) were most of the board's stack.
@@ -179,7 +184,15 @@ fn main() -> ! {
         keep_alive: true,
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
-    let mut device = Device::new(cfg, &assets, slots, 0x5EED_B0A2);
+    // SAFETY: the only reference ever made to DEVICE, made once here. The
+    // device (its console ring is 32 KiB) lives in a static, not in `main`'s
+    // frame; `Device::new` still builds it on the stack before it is moved.
+    let device = unsafe { (&raw mut DEVICE).as_mut().unwrap_or_else(|| panic_halt()) }.write(Device::new(
+        cfg,
+        &ASSETS,
+        slots,
+        0x5EED_B0A2,
+    ));
     let mut attached: [Option<u16>; SOCKETS] = [None; SOCKETS];
     let mut printed = 0u32;
     let mut next_stack_report = 0u64;
