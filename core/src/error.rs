@@ -151,7 +151,18 @@ impl Error {
             Error::BadAccept => "Sec-WebSocket-Accept missing or wrong",
             Error::UnexpectedProtocol => "server chose a subprotocol that was not offered",
             Error::UnexpectedExtension => "server chose an extension that was not offered",
-            _ => self.refusal_reason(),
+            // Listed, not `_`, so a new variant cannot miss its text.
+            Error::HttpSyntax
+            | Error::HeadersTooLarge
+            | Error::MethodNotGet
+            | Error::HttpVersion
+            | Error::MissingHost
+            | Error::MissingUpgrade
+            | Error::MissingConnectionUpgrade
+            | Error::InvalidKey
+            | Error::MissingVersion
+            | Error::UnsupportedVersion
+            | Error::HeaderTooLong => self.refusal_reason(),
         }
     }
 
@@ -184,3 +195,56 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Error; 31] = [
+        Error::ReservedBits,
+        Error::ReservedOpcode,
+        Error::UnmaskedFrame,
+        Error::MaskedFrame,
+        Error::FragmentedControl,
+        Error::ControlTooLong,
+        Error::UnexpectedContinuation,
+        Error::ExpectedContinuation,
+        Error::LengthOverflow,
+        Error::ClosePayload,
+        Error::InvalidCloseCode,
+        Error::InvalidUtf8,
+        Error::FrameTooBig,
+        Error::MessageTooBig,
+        Error::Closed,
+        Error::BufferTooSmall,
+        Error::HttpSyntax,
+        Error::HeadersTooLarge,
+        Error::MethodNotGet,
+        Error::HttpVersion,
+        Error::MissingHost,
+        Error::MissingUpgrade,
+        Error::MissingConnectionUpgrade,
+        Error::InvalidKey,
+        Error::MissingVersion,
+        Error::UnsupportedVersion,
+        Error::HeaderTooLong,
+        Error::NotSwitching,
+        Error::BadAccept,
+        Error::UnexpectedProtocol,
+        Error::UnexpectedExtension,
+    ];
+
+    #[test]
+    fn every_error_has_its_own_text_and_a_refusal_says_the_same() {
+        for (i, e) in ALL.iter().enumerate() {
+            assert!(!e.as_str().is_empty(), "{e:?}");
+            for other in &ALL[i + 1..] {
+                assert_ne!(e.as_str(), other.as_str(), "{e:?} and {other:?}");
+            }
+            // A request error's refusal body is its text.
+            if e.http_status().is_some() {
+                assert_eq!(e.refusal_reason(), e.as_str(), "{e:?}");
+            }
+        }
+    }
+}
