@@ -48,7 +48,7 @@ def main():
     print(f"| rodata: the dashboard (index.html, wisp_web.js, wisp_web_bg.wasm) | {assets:,} |")
     other = sections.get(".rodata", 0) - assets
     print(f"| rodata: everything else (strings, tables) | {other:,} |")
-    print(f"| RAM: .bss + .data (TCP socket buffers 8 × 12 KiB, the session table 8 × 12.5 KiB, the device with its console ring) | {ram:,} |")
+    print(f"| RAM: .bss + .data (TCP socket buffers 8 × 12 KiB, the session table 8 × 12.5 KiB, the console ring 32 KiB, the device) | {ram:,} |")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ use smoltcp::iface::{Config as IfaceConfig, Interface, SocketSet, SocketStorage}
 use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, IpAddress, IpCidr, Ipv4Address};
+use wisp_firmware::console::{Ring, empty_ring};
 use wisp_firmware::session::Timing;
 use wisp_firmware::{Asset, Config, Device, LogEvent, Session};
 
@@ -85,6 +86,8 @@ static ASSETS: [Asset; 3] = [
     Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", JS),
     Asset::new("/wisp_web_bg.wasm", "application/wasm", WASM),
 ];
+/// The console's 256 lines (all zero: .bss, no flash).
+static mut RING: Ring = empty_ring();
 /// The device itself, written once at boot.
 static mut DEVICE: MaybeUninit<Device<'static, net::Tcp>> = MaybeUninit::uninit();
 /// The device's session table.
@@ -171,6 +174,8 @@ fn main() -> ! {
     // rather than a local: eight 12.5 KiB sessions in `main`'s frame (built on
     // the stack and moved) were most of the board's stack.
     let slots = unsafe { (&raw mut SLOTS).as_mut().unwrap_or_else(|| panic_halt()) };
+    // SAFETY: the only reference ever made to RING, made once here.
+    let ring = unsafe { (&raw mut RING).as_mut().unwrap_or_else(|| panic_halt()) };
     let cfg = Config {
         max_connections: MAX_CONNECTIONS,
         timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
@@ -185,12 +190,14 @@ fn main() -> ! {
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
     // SAFETY: the only reference ever made to DEVICE, made once here. The
-    // device (its console ring is 32 KiB) lives in a static, not in `main`'s
-    // frame; `Device::new` still builds it on the stack before it is moved.
+    // device lives in a static, not in `main`'s frame; its big storage (the
+    // session table, the console ring) is in statics of its own, so what
+    // `Device::new` builds on the stack is small.
     let device = unsafe { (&raw mut DEVICE).as_mut().unwrap_or_else(|| panic_halt()) }.write(Device::new(
         cfg,
         &ASSETS,
         slots,
+        ring,
         0x5EED_B0A2,
     ));
     let mut attached: [Option<u16>; SOCKETS] = [None; SOCKETS];

@@ -139,7 +139,8 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     let mut slots: Vec<Option<Session<HostSocket>>> =
         (0..usize::from(opts.max_connections) + SPARE_SLOTS).map(|_| None).collect();
     let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.subsec_nanos() | 1);
-    let mut device = Device::new(cfg, &assets, &mut slots, seed);
+    let mut ring = Box::new(wisp_firmware::console::empty_ring());
+    let mut device = Device::new(cfg, &assets, &mut slots, &mut ring, seed);
     on_ready(addr);
 
     let start = Instant::now();

@@ -51,7 +51,9 @@ pub struct Line {
 }
 
 impl Line {
-    const EMPTY: Line = Line { seq: 0, kind: Kind::Text, len: 0, text: [0; LINE_MAX] };
+    /// A line with nothing in it (all zero bytes, so a `static` ring of them
+    /// costs no flash).
+    pub const EMPTY: Line = Line { seq: 0, kind: Kind::Text, len: 0, text: [0; LINE_MAX] };
 
     /// The line's text (for a dump: its first line, the dump's title).
     pub fn text(&self) -> &[u8] {
@@ -74,9 +76,20 @@ pub struct Stats {
     pub wall_clock: Option<u64>,
 }
 
+/// The console's storage: the last [`RING`] lines, 32 KiB. The platform
+/// provides it, as it does the session slots (a `static` on a board, a `Box`
+/// on a host), so that the device is never built on a small stack with it.
+pub type Ring = [Line; RING];
+
+/// An empty [`Ring`], for initialising that storage (`const`, so a board's
+/// `static` of it is zero-initialised RAM).
+pub const fn empty_ring() -> Ring {
+    [Line::EMPTY; RING]
+}
+
 /// The console: ring, producer settings and simulated sensors.
-pub struct Console {
-    lines: [Line; RING],
+pub struct Console<'r> {
+    lines: &'r mut Ring,
     next_seq: u32,
     /// Periodic production is paused.
     pub paused: bool,
@@ -88,12 +101,12 @@ pub struct Console {
     rng: XorShift,
 }
 
-impl Console {
-    /// An empty console producing `rate` lines per second.
-    pub fn new(rate: u32, seed: u32) -> Self {
+impl<'r> Console<'r> {
+    /// A console producing `rate` lines per second into `lines` (its old
+    /// contents are ignored).
+    pub fn new(lines: &'r mut Ring, rate: u32, seed: u32) -> Self {
         Console {
-            // Built in place, not copied from a 35 KB template in ROM.
-            lines: core::array::from_fn(|_| Line::EMPTY),
+            lines,
             next_seq: 0,
             paused: false,
             rate: rate.min(RATE_MAX),
@@ -330,10 +343,12 @@ pub const fn dump_rows(len: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::boxed::Box;
 
     #[test]
     fn ring_keeps_the_last_lines_with_their_numbers() {
-        let mut c = Console::new(0, 1);
+        let mut ring = Box::new(empty_ring());
+        let mut c = Console::new(&mut ring, 0, 1);
         for i in 0..(RING as u32 + 10) {
             c.printf(format_args!("line {i}"));
         }
@@ -345,7 +360,8 @@ mod tests {
 
     #[test]
     fn long_lines_are_cut_on_a_char_boundary() {
-        let mut c = Console::new(0, 1);
+        let mut ring = Box::new(empty_ring());
+        let mut c = Console::new(&mut ring, 0, 1);
         let s = "é".repeat(100);
         c.printf(format_args!("{s}"));
         let t = core::str::from_utf8(c.get(0).unwrap().text()).unwrap();
@@ -354,7 +370,8 @@ mod tests {
 
     #[test]
     fn periodic_rate_and_burst() {
-        let mut c = Console::new(10, 1);
+        let mut ring = Box::new(empty_ring());
+        let mut c = Console::new(&mut ring, 10, 1);
         let stats = Stats::default();
         c.tick(1, &stats, 0);
         c.tick(1_000_001, &stats, 0);

@@ -7,7 +7,7 @@
 
 use wisp::CloseCode;
 
-use crate::console::{Console, Stats};
+use crate::console::{Console, Ring, Stats};
 use crate::http::{Asset, Service, Site};
 use crate::session::{Ctx, Ending, Outcome, Phase, Session, Timing};
 use crate::sim::XorShift;
@@ -85,7 +85,7 @@ pub struct Device<'a, T> {
 
 /// What sessions share, kept apart from the slots so both can be borrowed.
 struct Parts<'a> {
-    console: Console,
+    console: Console<'a>,
     site: Site<'a>,
     timing: Timing,
     taps: heapless::Deque<Record, 64>,
@@ -105,9 +105,17 @@ impl<'a> Parts<'a> {
 }
 
 impl<'a, T: Transport> Device<'a, T> {
-    /// Boot: print the banner. `slots` should all be `None`.
-    pub fn new(cfg: Config<'a>, assets: &'a [Asset], slots: &'a mut [Option<Session<T>>], seed: u32) -> Self {
-        let mut console = Console::new(cfg.rate, seed);
+    /// Boot: print the banner. `slots` should all be `None`; `ring` is the
+    /// console's storage ([`console::empty_ring`](crate::console::empty_ring) to
+    /// start).
+    pub fn new(
+        cfg: Config<'a>,
+        assets: &'a [Asset],
+        slots: &'a mut [Option<Session<T>>],
+        ring: &'a mut Ring,
+        seed: u32,
+    ) -> Self {
+        let mut console = Console::new(ring, cfg.rate, seed);
         console.banner(cfg.platform);
         Device {
             slots,
@@ -132,7 +140,7 @@ impl<'a, T: Transport> Device<'a, T> {
     }
 
     /// The console (to printf into it, or read it).
-    pub fn console(&mut self) -> &mut Console {
+    pub fn console(&mut self) -> &mut Console<'a> {
         &mut self.parts.console
     }
 

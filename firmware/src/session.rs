@@ -75,7 +75,7 @@ pub struct Ending {
 /// What the session needs from the device while it runs.
 pub struct Ctx<'c, 'a> {
     /// The device's console.
-    pub console: &'c mut Console,
+    pub console: &'c mut Console<'a>,
     /// The web server's configuration.
     pub site: &'c Site<'a>,
     /// Keepalive and timeouts.
@@ -722,7 +722,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
     }
 
     /// How many more console lines this client can take before it loses any.
-    pub fn room(&self, console: &Console) -> Option<u32> {
+    pub fn room(&self, console: &Console<'_>) -> Option<u32> {
         match self.phase {
             Phase::Ws(Service::Printf) => {
                 let behind = console.next_seq().saturating_sub(self.cursor);

@@ -189,7 +189,8 @@ impl Twin {
             keep_alive: true,
             platform: "the in-browser twin (wasm32)",
         };
-        let mut device = Device::new(cfg, &[], slots, seed);
+        let ring = Box::leak(Box::new(wisp_firmware::console::empty_ring()));
+        let mut device = Device::new(cfg, &[], slots, ring, seed);
         let mut rng = XorShift::new(seed ^ 0x5EED);
         let mut nonce = || {
             let mut n = [0u8; 16];
