@@ -169,35 +169,54 @@ fn lines_per_second(addr: SocketAddr, clients: usize, n: u32) -> f64 {
 /// interleaved in batches of 500 so drift in the machine hits both alike (a
 /// batch switch is 0.2% of samples, below the p99):
 /// ((p50, p99) of `a`, (p50, p99) of `b`) in µs.
+///
+/// Each server has its own client thread, and the two hand a baton back and
+/// forth, so only one pair runs at a time. With one client thread for both,
+/// the servers raced for that thread's CPU: whichever the kernel had put
+/// beside it last kept the quick same-CPU handoff, and the other paid a
+/// cross-CPU wakeup on every leg. Each pair now settles on its own.
 fn echo_latency(a: SocketAddr, b: SocketAddr) -> ((f64, f64), (f64, f64)) {
-    let mut ws = [connect(a, "/echo"), connect(b, "/echo")];
-    let payload = vec![0x5Au8; 32];
-    let mut rtts = [Vec::with_capacity(ECHOES), Vec::with_capacity(ECHOES)];
-    let mut peer_same_cpu = 0usize;
-    for batch in 0..(2 * ECHOES / BATCH + 2) {
-        let which = batch % 2;
-        for _ in 0..BATCH {
-            let t = Instant::now();
-            ws[which].send(Message::binary(payload.clone())).unwrap();
-            while !ws[which].read().unwrap().is_binary() {}
-            if which == 1 && batch >= 2 && PEER_CPU.load(Ordering::Relaxed) == current_cpu() {
-                peer_same_cpu += 1;
+    let batches = ECHOES / BATCH + 1;
+    let (to_b, from_a) = sync_channel::<()>(1);
+    let (to_a, from_b) = sync_channel::<()>(1);
+    let run = |addr: SocketAddr, peer: bool, turn: Receiver<()>, pass: SyncSender<()>| {
+        thread::spawn(move || {
+            let mut ws = connect(addr, "/echo");
+            let payload = vec![0x5Au8; 32];
+            let mut rtts = Vec::with_capacity(ECHOES);
+            let mut same_cpu = 0usize;
+            for batch in 0..batches {
+                if turn.recv().is_err() {
+                    break;
+                }
+                for _ in 0..BATCH {
+                    let t = Instant::now();
+                    ws.send(Message::binary(payload.clone())).unwrap();
+                    while !ws.read().unwrap().is_binary() {}
+                    // The first batch warms up and is not counted.
+                    if batch >= 1 {
+                        rtts.push(t.elapsed().as_secs_f64() * 1e6);
+                        same_cpu += usize::from(peer && PEER_CPU.load(Ordering::Relaxed) == current_cpu());
+                    }
+                }
+                let _ = pass.send(());
             }
-            // The first batches warm both up and are not counted.
-            if batch >= 2 {
-                rtts[which].push(t.elapsed().as_secs_f64() * 1e6);
-            }
-        }
-    }
+            (rtts, same_cpu)
+        })
+    };
+    let ta = run(a, false, from_b, to_b);
+    let tb = run(b, true, from_a, to_a.clone());
+    to_a.send(()).unwrap();
+    let (mut ra, _) = ta.join().unwrap();
+    let (mut rb, peer_same_cpu) = tb.join().unwrap();
     let pct = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         (v[v.len() / 2], v[v.len() * 99 / 100])
     };
     eprintln!(
-        "  the peer answered on the client's own CPU in {:.0}% of its round trips",
-        100.0 * peer_same_cpu as f64 / rtts[1].len() as f64
+        "  the peer answered on its client's own CPU in {:.0}% of its round trips",
+        100.0 * peer_same_cpu as f64 / rb.len() as f64
     );
-    let [mut ra, mut rb] = rtts;
     (pct(&mut ra), pct(&mut rb))
 }
 

@@ -208,7 +208,9 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         // or until the console's next line is due (at most IDLE_WAIT_MS).
         // Only within SPIN of the last traffic: an idle twin (a timeout,
         // nothing moved) goes straight back to sleep instead of spinning a
-        // fifth of a core away.
+        // fifth of a core away. Each empty pass yields the CPU: a client on
+        // this same CPU would otherwise wait out the whole spin before it
+        // could send its next request (p99 221 µs, measured).
         if busy {
             last_traffic = Instant::now();
         }
@@ -216,6 +218,9 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         let mut woke = false;
         while !woke && Instant::now() < spin_until {
             woke = device.poll(now());
+            if !woke {
+                thread::yield_now();
+            }
         }
         if woke {
             continue;
