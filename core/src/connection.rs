@@ -139,6 +139,12 @@ const OP_CLOSE: u8 = Opcode::Close.bits();
 const OP_PING: u8 = Opcode::Ping.bits();
 const OP_PONG: u8 = Opcode::Pong.bits();
 
+/// Opcode bits (alone or in a frame's first byte) of a control frame (§5.5:
+/// opcodes 0x8–0xF).
+const fn is_control(bits: u8) -> bool {
+    bits & 0x8 != 0
+}
+
 // ---- flags ----
 const CLIENT: u8 = 0x01;
 /// A text message is being received.
@@ -430,9 +436,9 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
         Ok(())
     }
 
-    /// The frame being received is a control frame (§5.5: opcode 0x8–0xF).
+    /// The frame being received is a control frame.
     const fn is_control_frame(&self) -> bool {
-        self.frame & 0x8 != 0
+        is_control(self.frame)
     }
 
     fn start_message(&mut self, kind: u8) {
@@ -573,7 +579,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
             },
         };
         let len = head.len() + body.len();
-        let control = op & 0x8 != 0;
+        let control = is_control(op);
         if control && len > 125 {
             return Err(Error::ControlTooLong);
         }
@@ -629,7 +635,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
     /// Write a frame header for this side: a data frame inside a message
     /// being sent is a continuation (§5.4), and a client masks (§5.1).
     fn write_head(&self, op: u8, fin: bool, len: usize, mask: [u8; 4], out: &mut [u8]) -> Result<usize, Error> {
-        let op = if op & 0x8 == 0 && self.flags & TX_MSG != 0 { OP_CONTINUATION } else { op };
+        let op = if !is_control(op) && self.flags & TX_MSG != 0 { OP_CONTINUATION } else { op };
         let b0 = if fin { FIN } else { 0 } | op;
         write_head(out, b0, len as u64, (self.flags & CLIENT != 0).then_some(mask))
     }

@@ -113,14 +113,7 @@ impl Header {
 
     /// How many bytes [`encode`](Header::encode) writes: 2 to 14.
     pub const fn encoded_len(&self) -> usize {
-        let ext = if self.payload_len < LEN16 as u64 {
-            0
-        } else if self.payload_len <= u16::MAX as u64 {
-            2
-        } else {
-            8
-        };
-        2 + ext + if self.mask.is_some() { 4 } else { 0 }
+        2 + length_form(self.payload_len).1 + if self.mask.is_some() { 4 } else { 0 }
     }
 
     /// Encode the header into the start of `out`, using the shortest length
@@ -133,17 +126,23 @@ impl Header {
     }
 }
 
-/// Write a header from its first byte (FIN, RSV, opcode), the payload length
-/// and the masking key, in the shortest length form. The one header writer:
-/// [`Header::encode`] and every frame [`crate::Connection`] sends use it.
-pub(crate) fn write_head(out: &mut [u8], b0: u8, len: u64, mask: Option<[u8; 4]>) -> Result<usize, Error> {
-    let (code, ext) = if len < LEN16 as u64 {
+/// The shortest length form for `len` (§5.2): the 7-bit code of the second
+/// byte, and how many extended-length bytes follow it.
+const fn length_form(len: u64) -> (u8, usize) {
+    if len < LEN16 as u64 {
         (len as u8, 0)
     } else if len <= u16::MAX as u64 {
         (LEN16, 2)
     } else {
         (LEN64, 8)
-    };
+    }
+}
+
+/// Write a header from its first byte (FIN, RSV, opcode), the payload length
+/// and the masking key, in the shortest length form. The one header writer:
+/// [`Header::encode`] and every frame [`crate::Connection`] sends use it.
+pub(crate) fn write_head(out: &mut [u8], b0: u8, len: u64, mask: Option<[u8; 4]>) -> Result<usize, Error> {
+    let (code, ext) = length_form(len);
     let n = 2 + ext + if mask.is_some() { 4 } else { 0 };
     let Some([h0, h1, rest @ ..]) = out.get_mut(..n) else {
         return Err(Error::BufferTooSmall);
