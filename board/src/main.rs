@@ -170,12 +170,6 @@ fn main() -> ! {
         " B + socket buffers 12288 B",
     );
 
-    // SAFETY: the only reference ever made to SLOTS, made once here. A static
-    // rather than a local: eight 12.5 KiB sessions in `main`'s frame (built on
-    // the stack and moved) were most of the board's stack.
-    let slots = unsafe { (&raw mut SLOTS).as_mut().unwrap_or_else(|| panic_halt()) };
-    // SAFETY: the only reference ever made to RING, made once here.
-    let ring = unsafe { (&raw mut RING).as_mut().unwrap_or_else(|| panic_halt()) };
     let cfg = Config {
         max_connections: MAX_CONNECTIONS,
         timing: Timing { ping_interval: 10_000_000, pong_timeout: 5_000_000, http_timeout: 10_000_000 },
@@ -189,17 +183,18 @@ fn main() -> ! {
         keep_alive: true,
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
-    // SAFETY: the only reference ever made to DEVICE, made once here. The
-    // device lives in a static, not in `main`'s frame; its big storage (the
-    // session table, the console ring) is in statics of its own, so what
-    // `Device::new` builds on the stack is small.
-    let device = unsafe { (&raw mut DEVICE).as_mut().unwrap_or_else(|| panic_halt()) }.write(Device::new(
-        cfg,
-        &ASSETS,
-        slots,
-        ring,
-        0x5EED_B0A2,
-    ));
+    // Statics rather than locals: the session table (eight 12.5 KiB
+    // sessions), the 32 KiB console ring and the device in `main`'s frame,
+    // built on the stack and moved, were most of the board's stack.
+    // SAFETY: the only references ever made to these statics, made once here.
+    let (slots, ring, place) = unsafe {
+        (
+            (&raw mut SLOTS).as_mut().unwrap_or_else(|| panic_halt()),
+            (&raw mut RING).as_mut().unwrap_or_else(|| panic_halt()),
+            (&raw mut DEVICE).as_mut().unwrap_or_else(|| panic_halt()),
+        )
+    };
+    let device = place.write(Device::new(cfg, &ASSETS, slots, ring, 0x5EED_B0A2));
     let mut attached: [Option<u16>; SOCKETS] = [None; SOCKETS];
     let mut printed = 0u32;
     let mut next_stack_report = 0u64;

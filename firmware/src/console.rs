@@ -53,7 +53,7 @@ pub struct Line {
 impl Line {
     /// A line with nothing in it (all zero bytes, so a `static` ring of them
     /// costs no flash).
-    pub const EMPTY: Line = Line { seq: 0, kind: Kind::Text, len: 0, text: [0; LINE_MAX] };
+    const EMPTY: Line = Line { seq: 0, kind: Kind::Text, len: 0, text: [0; LINE_MAX] };
 
     /// The line's text (for a dump: its first line, the dump's title).
     pub fn text(&self) -> &[u8] {
