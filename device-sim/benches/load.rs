@@ -25,6 +25,8 @@ const BURST_1: u32 = 200_000;
 const BURST_8: u32 = 50_000;
 const ECHOES: usize = 5_000;
 const BATCH: usize = 500;
+/// The pause between batches (longer than the twin's 200 µs spin).
+const SETTLE: Duration = Duration::from_millis(2);
 
 /// Lines the twin dropped for slow clients (whole lines, announced).
 static DROPPED: AtomicU64 = AtomicU64::new(0);
@@ -189,6 +191,10 @@ fn echo_latency(a: SocketAddr, b: SocketAddr) -> ((f64, f64), (f64, f64)) {
                 if turn.recv().is_err() {
                     break;
                 }
+                // Let the other server settle first: the twin spins for
+                // up to 200 µs after its last request, and that spin would
+                // otherwise land on the first round trips of the peer's batch.
+                thread::sleep(SETTLE);
                 for _ in 0..BATCH {
                     let t = Instant::now();
                     ws.send(Message::binary(payload.clone())).unwrap();

@@ -211,6 +211,13 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         // fifth of a core away. Each empty pass yields the CPU: a client on
         // this same CPU would otherwise wait out the whole spin before it
         // could send its next request (p99 221 µs, measured).
+        //
+        // The window is counted from the work of the pass that followed a
+        // wakeup, not from the spin's own finds: under steady traffic the
+        // loop goes back to poll(2) every SPIN. Restarting the window on
+        // every find (spinning for as long as traffic lasts) measured worse
+        // at the echo median, 15.8–22 µs against 15.5–15.6 (see
+        // device-sim/BENCHMARKS.md, "How long to spin").
         if busy {
             last_traffic = Instant::now();
         }
