@@ -213,6 +213,10 @@ fn main() -> ! {
                 _ => {}
             }
         }
+        // Only sockets no session holds: a session still attached to a
+        // TIME-WAIT socket must not find a new connection in it.
+        let free = handles.iter().flatten().zip(attached.iter()).filter(|(_, id)| id.is_none()).map(|(h, _)| h);
+        net::keep_one_listening(free, 80);
         let busy = device.poll(t);
         while let Some(event) = device.poll_log() {
             match event {

@@ -84,3 +84,25 @@ pub fn listen(h: SocketHandle, port: u16) {
         let _ = s.listen(port);
     });
 }
+
+/// Make sure one of `handles` (sockets no session holds) listens on `port`,
+/// taking one out of TIME-WAIT if none does.
+///
+/// After a close the device holds TIME-WAIT, as RFC 6455 §7.1.1 asks of a
+/// server, and smoltcp keeps a socket there for 10 s: eight quick
+/// connections in a row would leave none listening, and the ninth would be
+/// refused until the first one's 10 s ran out. A device with few sockets
+/// reclaims a TIME-WAIT socket when it has no other (lwIP's
+/// `tcp_kill_timewait` does the same): TIME-WAIT only guards against stray
+/// segments of a connection that has already ended on both sides.
+pub fn keep_one_listening<'a>(handles: impl Iterator<Item = &'a SocketHandle> + Clone, port: u16) {
+    if handles.clone().any(|h| state(*h) == tcp::State::Listen) {
+        return;
+    }
+    if let Some(h) = handles.into_iter().find(|h| state(**h) == tcp::State::TimeWait) {
+        socket(*h, |s| {
+            s.abort();
+            let _ = s.listen(port);
+        });
+    }
+}

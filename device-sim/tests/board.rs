@@ -84,6 +84,22 @@ fn fragmented_echo_and_a_malformed_request_while_the_stream_goes_on() {
 
 #[test]
 #[ignore = "needs the board running: board/run.sh (the test command does it)"]
+fn many_sessions_one_after_another_each_find_a_listening_socket() {
+    // The board closes first and holds TIME-WAIT (RFC 6455 §7.1.1) for 10 s
+    // on each of its 8 sockets. Without reclaiming one, the 9th connection
+    // within those 10 s was refused (found by Autobahn's fuzzingclient).
+    for i in 0..20 {
+        let mut ws = common::connect(board(), "/echo");
+        ws.send(Message::text(format!("session {i}"))).unwrap();
+        assert_eq!(common::text(&mut ws), format!("session {i}"));
+        ws.close(None).unwrap();
+        // Read to the end: the board's close, then its end of the TCP stream.
+        while ws.read().is_ok() {}
+    }
+}
+
+#[test]
+#[ignore = "needs the board running: board/run.sh (the test command does it)"]
 fn origins_the_board_accepts_and_refuses() {
     // A dashboard served by the twin (8080) or the dev server (8088) may point here; others not.
     for (origin, status) in
