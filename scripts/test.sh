@@ -52,10 +52,16 @@ for _ in $(seq 1 100); do
 done
 # One device, shared state (pause, bursts): one test at a time.
 cargo test -p device-sim --test board -- --ignored --test-threads=1
+
+step "Autobahn|Testsuite (independent conformance) against the board's /echo"
+scripts/autobahn.sh 127.0.0.1:8081 board
 stop_board
 
 step "tests (host, 64-bit)"
 cargo test --workspace --all-features
+
+step "Autobahn|Testsuite (independent conformance) against the twin's /echo"
+scripts/autobahn.sh
 
 step "dashboard unit tests in headless Chromium (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
