@@ -7,10 +7,14 @@
 #
 #   scripts/autobahn.sh                 start a twin on a free port and test it
 #   scripts/autobahn.sh HOST:PORT NAME  test ws://HOST:PORT/echo (e.g. the board)
+#   scripts/autobahn.sh client          the other way round: the suite's
+#                                       fuzzingserver, and wisp's client role
+#                                       (core/examples/autobahn_client.rs)
+#                                       echoing what it sends
 #
 # The suite is Python 2 only: it runs on the first Python 2.7 found (pyenv's
 # or the system's) and is installed from PyPI into target/autobahn/ the first
-# time. Reports: target/autobahn/<NAME>/index.html.
+# time. Reports: target/autobahn/<NAME, or client>/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/target/autobahn"
@@ -32,44 +36,51 @@ if [ ! -f "$root/py/.installed" ]; then
   touch "$root/py/.installed"
 fi
 
-if [ $# -ge 1 ]; then
-  addr="$1"
-  name="${2:-endpoint}"
-else
-  cargo build -q --release -p device-sim
-  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  addr="127.0.0.1:$port"
-  name=twin
-  RUST_LOG=warn target/release/device-sim --bind "$addr" --max-connections 8 &
-  twin=$!
-  trap 'kill $twin 2>/dev/null' EXIT
-  for _ in $(seq 1 50); do
-    (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null && break
-    sleep 0.1
-  done
-fi
-
-out="$root/$name"
-rm -rf "$out"
-mkdir -p "$out"
-cat > "$out/fuzzingclient.json" <<EOF
-{
-  "outdir": "$out",
-  "servers": [{"agent": "$name", "url": "ws://$addr/echo"}],
-  "cases": ["*"],
-  "exclude-cases": ["12.*", "13.*"],
-  "exclude-agent-cases": {}
-}
-EOF
-# --target installs skip the namespace-package .pth files (zope): add the
-# directory as a site dir so they are read.
-(cd "$out" && "$py2" -c "
+wstest() { # MODE SPEC: becomes the suite, in "$out", its log in "$out/wstest.log";
+  # call it in a subshell. --target installs skip the namespace-package .pth
+  # files (zope): add the directory as a site dir so they are read.
+  cd "$out" && exec "$py2" -c "
 import site, sys
 site.addsitedir('$root/py')
 from autobahntestsuite.wstest import run
-sys.argv = ['wstest', '-m', 'fuzzingclient', '-s', 'fuzzingclient.json']
+sys.argv = ['wstest', '-m', '$1', '-s', '$2']
 run()
-" > wstest.log 2>&1) || { tail -20 "$out/wstest.log"; exit 1; }
+" > wstest.log 2>&1
+}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return; sleep 0.1; done; }
+exclude='"exclude-cases": ["12.*", "13.*"], "exclude-agent-cases": {}'
+
+if [ "${1:-}" = client ]; then
+  name=wisp
+  out="$root/client"
+  rm -rf "$out" && mkdir -p "$out"
+  cargo build -q --release -p wisp --example autobahn_client --features embedded-io
+  addr="127.0.0.1:$(free_port)"
+  echo "{\"url\": \"ws://$addr\", \"outdir\": \"$out\", \"cases\": [\"*\"], $exclude}" > "$out/fuzzingserver.json"
+  (wstest fuzzingserver fuzzingserver.json) &
+  server=$!
+  trap 'kill $server 2>/dev/null' EXIT
+  wait_port "$addr"
+  target/release/examples/autobahn_client "$addr"
+else
+  if [ $# -ge 1 ]; then
+    addr="$1"
+    name="${2:-endpoint}"
+  else
+    cargo build -q --release -p device-sim
+    addr="127.0.0.1:$(free_port)"
+    name=twin
+    RUST_LOG=warn target/release/device-sim --bind "$addr" --max-connections 8 &
+    twin=$!
+    trap 'kill $twin 2>/dev/null' EXIT
+    wait_port "$addr"
+  fi
+  out="$root/$name"
+  rm -rf "$out" && mkdir -p "$out"
+  echo "{\"outdir\": \"$out\", \"servers\": [{\"agent\": \"$name\", \"url\": \"ws://$addr/echo\"}], \"cases\": [\"*\"], $exclude}" > "$out/fuzzingclient.json"
+  (wstest fuzzingclient fuzzingclient.json) || { tail -20 "$out/wstest.log"; exit 1; }
+fi
 
 python3 - "$out/index.json" "$name" <<'EOF'
 import collections, json, sys

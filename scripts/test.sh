@@ -60,8 +60,9 @@ stop_board
 step "tests (host, 64-bit)"
 cargo test --workspace --all-features
 
-step "Autobahn|Testsuite (independent conformance) against the twin's /echo"
+step "Autobahn|Testsuite (independent conformance) against the twin's /echo, and wisp's client role against the suite's server"
 scripts/autobahn.sh
+scripts/autobahn.sh client
 
 step "dashboard unit tests in headless Chromium (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
