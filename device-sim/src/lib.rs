@@ -215,8 +215,9 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         // The window is counted from the work of the pass that followed a
         // wakeup, not from the spin's own finds: under steady traffic the
         // loop goes back to poll(2) every SPIN. Restarting the window on
-        // every find (spinning for as long as traffic lasts) measured worse
-        // at the echo median, 15.8–22 µs against 15.5–15.6 (see
+        // every find (spinning for as long as traffic lasts) kept the loop
+        // wherever it was: beside its client (echo p50 15.5 µs) in 7 of 15
+        // rounds, against 12 of 15 this way; otherwise 20–22 µs (see
         // device-sim/BENCHMARKS.md, "How long to spin").
         if busy {
             last_traffic = Instant::now();
