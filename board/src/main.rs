@@ -203,10 +203,14 @@ fn main() -> ! {
         let ts = Instant::from_micros(t as i64);
         net::with(|set| iface.poll(ts, &mut eth, set));
         // Hand new connections to the device; listen again on closed sockets.
+        // A connection whose peer has already sent its FIN (CLOSE-WAIT: a
+        // port probe, or a request sent with a half-close) is new too: left
+        // unattached, nothing would ever close it, and each one would take a
+        // socket for good.
         for (h, id) in handles.iter().flatten().zip(attached.iter_mut()) {
             match (*id, net::state(*h)) {
                 (Some(open), _) if !device.is_open(open) => *id = None,
-                (None, tcp::State::Established) => {
+                (None, tcp::State::Established | tcp::State::CloseWait) => {
                     *id = device.attach(net::Tcp(*h), t).ok();
                 }
                 (None, tcp::State::Closed) => net::listen(*h, 80),

@@ -100,6 +100,23 @@ fn many_sessions_one_after_another_each_find_a_listening_socket() {
 
 #[test]
 #[ignore = "needs the board running: board/run.sh (the test command does it)"]
+fn connections_closed_before_a_byte_do_not_use_up_the_sockets() {
+    // A port probe: connect, then close without sending anything. The board
+    // saw such a connection first in CLOSE-WAIT and never attached it, so
+    // each probe took one of its 8 sockets for good; after eight, nothing
+    // listened (found by running the board bench, which probes, 8 times).
+    for _ in 0..20 {
+        let probe = TcpStream::connect(board()).unwrap();
+        drop(probe);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut ws = common::connect(board(), "/echo");
+    ws.send(Message::text("still serving")).unwrap();
+    assert_eq!(common::text(&mut ws), "still serving");
+}
+
+#[test]
+#[ignore = "needs the board running: board/run.sh (the test command does it)"]
 fn origins_the_board_accepts_and_refuses() {
     // A dashboard served by the twin (8080) or the dev server (8088) may point here; others not.
     for (origin, status) in
