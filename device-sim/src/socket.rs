@@ -8,7 +8,15 @@ use std::os::fd::{AsRawFd, RawFd};
 /// The kernel send buffer per connection. A device has a few KiB per
 /// socket; the host's default (grown up to megabytes on loopback) would hide
 /// a slow reader from the device's own bounded queue.
-pub const SEND_BUFFER: usize = 32 * 1024;
+///
+/// Not less than this, though: the kernel doubles the value, and 128 KiB
+/// holds two full loopback segments (MSS 65,483 B). With room for fewer,
+/// a full buffer can wait on a receiver that delays its ACK, as Linux does
+/// until it holds more than one full segment: a 41 ms stall in the middle
+/// of a burst. `cargo bench -p device-sim --bench stalls`, 600 bursts of
+/// 20,000 lines: 32 KiB stalled in 2–5 of them, 48 KiB in 364, 64 KiB in
+/// none (none in 3,600 over several runs).
+pub const SEND_BUFFER: usize = 64 * 1024;
 
 fn set_send_buffer(stream: &TcpStream, bytes: usize) -> io::Result<()> {
     let size = bytes as libc::c_int;
