@@ -16,6 +16,9 @@ step "clippy (workspace, all targets, all features; the dashboard for wasm32 too
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 cargo clippy -p wisp-web -p wisp-web-twin --target wasm32-unknown-unknown -- -D warnings
 
+step "docs: every crate's rustdoc builds without a warning (broken or redundant links)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --workspace --all-features
+
 step "the dashboard's committed build (web/dist) matches its sources"
 scripts/build-web.sh
 if ! git diff --quiet -- web/dist; then

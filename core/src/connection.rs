@@ -606,7 +606,7 @@ impl<const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<MAX_FRAME, MAX_MES
     /// caller sends itself — straight from where they are, with a vectored
     /// write — instead of copying them through `out`. Same rules as
     /// [`send`](Self::send). The client role must mask the payload with the
-    /// same `mask` ([`apply_mask`](crate::frame::apply_mask), offset 0).
+    /// same `mask` ([`apply_mask`], offset 0).
     ///
     /// ```
     /// use wisp::{Connection, DataKind, Role};
