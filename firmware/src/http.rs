@@ -145,15 +145,19 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
         b"HTTP/1.0" => true,
         _ => return refuse(400, "unsupported HTTP version", out),
     };
+    let target = origin_form(target);
     if !target.starts_with('/') || method.is_empty() {
         return refuse(400, "malformed request target", out);
     }
+    let mut hosts = 0u8;
     let mut wants_upgrade = false;
     let mut has_body = false;
     let mut close = http10;
     let mut if_none_match: Option<&[u8]> = None;
     for (name, value) in head.headers {
-        if name.eq_ignore_ascii_case("upgrade") {
+        if name.eq_ignore_ascii_case("host") {
+            hosts = hosts.saturating_add(1);
+        } else if name.eq_ignore_ascii_case("upgrade") {
             wants_upgrade = true;
         } else if name.eq_ignore_ascii_case("connection") {
             if list_contains(value, "close") {
@@ -168,6 +172,14 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
         } else if name.eq_ignore_ascii_case("if-none-match") {
             if_none_match = Some(value);
         }
+    }
+    // RFC 9112 §3.2: 400 for an HTTP/1.1 request without a Host header, and
+    // for any request with more than one.
+    if hosts > 1 {
+        return refuse(400, "more than one Host header", out);
+    }
+    if hosts == 0 && !http10 {
+        return refuse(400, "missing Host header", out);
     }
 
     if let Some(service) = Service::at(target) {
@@ -215,6 +227,23 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
         return refuse(404, "not found", out);
     };
     file(asset, method == "HEAD", if_none_match, !close && site.keep_alive, out)
+}
+
+/// The path of a request target in absolute-form (`http://host:port/path`),
+/// which RFC 9112 §3.2.2 says a server MUST accept, as the origin-form
+/// (`/path`) the rest of the routing reads. Any other target is returned as
+/// it is.
+fn origin_form(target: &str) -> &str {
+    let scheme_len = ["http://", "https://"]
+        .iter()
+        .find(|s| target.get(..s.len()).is_some_and(|t| t.eq_ignore_ascii_case(s)))
+        .map_or(0, |s| s.len());
+    if scheme_len == 0 {
+        return target;
+    }
+    let rest = target.get(scheme_len..).unwrap_or_default();
+    // No path at all (`http://host` or `http://host?q`): the root.
+    rest.find('/').filter(|&i| !rest.get(..i).unwrap_or_default().contains('?')).and_then(|i| rest.get(i..)).unwrap_or("/")
 }
 
 fn file(asset: &Asset, head_only: bool, if_none_match: Option<&[u8]>, keep_alive: bool, out: &mut [u8]) -> Route {
@@ -326,21 +355,52 @@ mod tests {
     #[test]
     fn refusals_have_status_and_reason() {
         let cases = [
-            ("GET /nope HTTP/1.1\r\n\r\n", 404),
-            ("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n", 405),
-            ("GET / HTTP/2.0\r\n\r\n", 400),
-            ("GET nope HTTP/1.1\r\n\r\n", 400),
+            ("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n", 405),
+            ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 400),
+            ("GET nope HTTP/1.1\r\nHost: x\r\n\r\n", 400),
             ("GET /printf HTTP/1.1\r\nHost: x\r\n\r\n", 426),
+            // RFC 9112 §3.2: Host is required in HTTP/1.1, and only once.
+            ("GET / HTTP/1.1\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400),
+            ("GET / HTTP/1.0\r\nHost: x\r\nHost: y\r\n\r\n", 400),
         ];
         for (req, status) in cases {
             let (r, text) = run(req, false, false);
             assert!(matches!(r, Route::Refuse { status: s, .. } if s == status), "{req:?}: {r:?}");
             assert!(text.starts_with(&std::format!("HTTP/1.1 {status} ")), "{text}");
         }
-        let (r, _) = run("GET / HTTP/1.1\r\n\r\n", false, true);
+        let (_, text) = run("GET / HTTP/1.1\r\n\r\n", false, false);
+        assert!(text.ends_with("missing Host header\n"), "{text}");
+        let (_, text) = run("GET / HTTP/1.1\r\nHost: x\r\nhost: x\r\n\r\n", false, false);
+        assert!(text.ends_with("more than one Host header\n"), "{text}");
+        let (r, _) = run("GET / HTTP/1.1\r\nHost: x\r\n\r\n", false, true);
         assert!(matches!(r, Route::Refuse { status: 503, .. }));
-        let (r, text) = run("GET / HTTP/1.1\r\n\r\n", true, false);
+        let (r, text) = run("GET / HTTP/1.1\r\nHost: x\r\n\r\n", true, false);
         assert!(matches!(r, Route::Refuse { status: 426, .. }) && text.contains("Upgrade: websocket"));
+    }
+
+    #[test]
+    fn an_http_1_0_request_needs_no_host() {
+        let (r, text) = run("GET / HTTP/1.0\r\n\r\n", false, false);
+        assert!(matches!(r, Route::File { .. }), "{r:?}");
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    }
+
+    #[test]
+    fn absolute_form_targets_are_routed_by_their_path() {
+        // RFC 9112 §3.2.2: a server MUST accept the absolute-form.
+        for target in ["http://dev:8080/", "HTTP://dev:8080/index.html", "https://dev/", "http://dev", "http://dev?x=/y"] {
+            let (r, text) = run(&std::format!("GET {target} HTTP/1.1\r\nHost: dev\r\n\r\n"), false, false);
+            assert!(matches!(r, Route::File { .. }), "{target}: {r:?}");
+            assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{target}: {text}");
+        }
+        let (r, _) = run("GET http://dev:8080/nope HTTP/1.1\r\nHost: dev\r\n\r\n", false, false);
+        assert!(matches!(r, Route::Refuse { status: 404, .. }), "{r:?}");
+        let (r, _) = run(&std::format!("{}\r\n", WS.replace("GET /printf", "GET http://dev:8080/printf")), false, false);
+        assert!(matches!(r, Route::Upgrade { service: Service::Printf, .. }), "{r:?}");
+        let (r, _) = run("GET ftp://dev/ HTTP/1.1\r\nHost: dev\r\n\r\n", false, false);
+        assert!(matches!(r, Route::Refuse { status: 400, .. }), "{r:?}");
     }
 
     #[test]
