@@ -146,7 +146,9 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
         _ => return refuse(400, "unsupported HTTP version", out),
     };
     let target = origin_form(target);
-    if !target.starts_with('/') || method.is_empty() {
+    // `OPTIONS *` (RFC 9112 §3.2.4) is well-formed, only not served (405 below).
+    let asterisk = target == "*" && method == "OPTIONS";
+    if !(target.starts_with('/') || asterisk) || method.is_empty() {
         return refuse(400, "malformed request target", out);
     }
     let mut hosts = 0u8;
@@ -180,6 +182,9 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
     }
     if hosts == 0 && !http10 {
         return refuse(400, "missing Host header", out);
+    }
+    if asterisk {
+        return refuse_with(405, "only GET and HEAD", b"Allow: GET, HEAD\r\n", out);
     }
 
     if let Some(service) = Service::at(target) {
@@ -364,6 +369,9 @@ mod tests {
             ("GET / HTTP/1.1\r\n\r\n", 400),
             ("GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400),
             ("GET / HTTP/1.0\r\nHost: x\r\nHost: y\r\n\r\n", 400),
+            // The asterisk-form is for OPTIONS only (RFC 9112 §3.2.4).
+            ("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+            ("GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         ];
         for (req, status) in cases {
             let (r, text) = run(req, false, false);
