@@ -248,7 +248,10 @@ fn origin_form(target: &str) -> &str {
     }
     let rest = target.get(scheme_len..).unwrap_or_default();
     // No path at all (`http://host` or `http://host?q`): the root.
-    rest.find('/').filter(|&i| !rest.get(..i).unwrap_or_default().contains('?')).and_then(|i| rest.get(i..)).unwrap_or("/")
+    rest.find('/')
+        .filter(|&i| !rest.get(..i).unwrap_or_default().contains('?'))
+        .and_then(|i| rest.get(i..))
+        .unwrap_or("/")
 }
 
 fn file(asset: &Asset, head_only: bool, if_none_match: Option<&[u8]>, keep_alive: bool, out: &mut [u8]) -> Route {
@@ -398,14 +401,17 @@ mod tests {
     #[test]
     fn absolute_form_targets_are_routed_by_their_path() {
         // RFC 9112 §3.2.2: a server MUST accept the absolute-form.
-        for target in ["http://dev:8080/", "HTTP://dev:8080/index.html", "https://dev/", "http://dev", "http://dev?x=/y"] {
+        for target in
+            ["http://dev:8080/", "HTTP://dev:8080/index.html", "https://dev/", "http://dev", "http://dev?x=/y"]
+        {
             let (r, text) = run(&std::format!("GET {target} HTTP/1.1\r\nHost: dev\r\n\r\n"), false, false);
             assert!(matches!(r, Route::File { .. }), "{target}: {r:?}");
             assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{target}: {text}");
         }
         let (r, _) = run("GET http://dev:8080/nope HTTP/1.1\r\nHost: dev\r\n\r\n", false, false);
         assert!(matches!(r, Route::Refuse { status: 404, .. }), "{r:?}");
-        let (r, _) = run(&std::format!("{}\r\n", WS.replace("GET /printf", "GET http://dev:8080/printf")), false, false);
+        let (r, _) =
+            run(&std::format!("{}\r\n", WS.replace("GET /printf", "GET http://dev:8080/printf")), false, false);
         assert!(matches!(r, Route::Upgrade { service: Service::Printf, .. }), "{r:?}");
         let (r, _) = run("GET ftp://dev/ HTTP/1.1\r\nHost: dev\r\n\r\n", false, false);
         assert!(matches!(r, Route::Refuse { status: 400, .. }), "{r:?}");
