@@ -92,7 +92,14 @@ fn split_field(line: &[u8]) -> Result<(&str, &[u8]), Error> {
         return Err(Error::HttpSyntax);
     }
     let name = text(name).map_err(|_| Error::HttpSyntax)?;
-    Ok((name, trim(value.get(1..).unwrap_or_default())))
+    let value = value.get(1..).unwrap_or_default();
+    // RFC 9110 §5.5: a field value is visible bytes, spaces and tabs; a CR,
+    // LF or NUL in it must be rejected (or replaced), and so must the other
+    // controls, which no field value can hold.
+    if value.iter().any(|&b| (b < b' ' && b != b'\t') || b == 0x7f) {
+        return Err(Error::HttpSyntax);
+    }
+    Ok((name, trim(value)))
 }
 
 /// Bytes as text: `core::str::from_utf8` without its ROM cost on a device.
@@ -207,6 +214,22 @@ mod tests {
         assert_eq!(parse_head(b"GET / HTTP/1.1\r\nno colon\r\n\r\n", 100).err(), Some(Error::HttpSyntax));
         assert_eq!(parse_head(b"GET / HTTP/1.1\r\n folded: x\r\n\r\n", 100).err(), Some(Error::HttpSyntax));
         assert!(parse_head(b"GET / HTTP/1.1\nHost: a\n\n", 100).unwrap().complete().is_some());
+    }
+
+    #[test]
+    fn field_values_are_visible_bytes_spaces_and_tabs() {
+        // RFC 9110 §5.5: NUL, a bare CR and the other controls are refused.
+        for bad in [&b"a\0b"[..], b"a\rb", b"a\x01", b"\x1b[31m", b"a\x7f"] {
+            let mut req = b"GET / HTTP/1.1\r\nX: ".to_vec();
+            req.extend_from_slice(bad);
+            req.extend_from_slice(b"\r\n\r\n");
+            assert_eq!(parse_head(&req, 100).err(), Some(Error::HttpSyntax), "{bad:?}");
+        }
+        // Tabs, spaces and bytes above 0x7F (obs-text) are fine.
+        let Status::Complete(head) = parse_head(b"GET / HTTP/1.1\r\nX: a\tb c \xc3\xa9\r\n\r\n", 100).unwrap() else {
+            panic!()
+        };
+        assert_eq!(head.headers.collect::<std::vec::Vec<_>>(), [("X", &b"a\tb c \xc3\xa9"[..])]);
     }
 
     #[test]
