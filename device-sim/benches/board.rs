@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use device_sim::{Options, Twin};
 use tungstenite::Message;
 
-use client::connect;
+use client::{burst, connect};
 
 fn echo(addr: SocketAddr, n: usize) -> (f64, f64) {
     let mut ws = connect(addr, "/echo");
@@ -35,22 +35,7 @@ fn echo(addr: SocketAddr, n: usize) -> (f64, f64) {
 fn lines(addr: SocketAddr, n: u32) -> f64 {
     let mut ws = connect(addr, "/printf");
     let t = Instant::now();
-    ws.send(Message::text(format!("burst {n}"))).unwrap();
-    // A new console client first gets the ring's backlog, which may hold the
-    // tail of an earlier burst (a second run against the same board): count
-    // only lines after this burst's acknowledgement.
-    let mut ours = false;
-    let mut got = 0;
-    loop {
-        if let Message::Text(s) = ws.read().unwrap() {
-            assert!(!s.starts_with("! dropped"), "{s}");
-            ours |= s.starts_with("> burst of");
-            got += u32::from(ours && s.contains(" burst: "));
-            if ours && s.ends_with("burst: 0 left") {
-                break;
-            }
-        }
-    }
+    let got = burst(&mut ws, n, |s| assert!(!s.starts_with("! dropped"), "{s}"));
     assert_eq!(got, n, "every line of the burst");
     f64::from(got) / t.elapsed().as_secs_f64()
 }

@@ -90,9 +90,14 @@ fn spin_and_yield(mut s: TcpStream) {
     }
 }
 
+/// The ring: completions run only when this thread waits for them, which
+/// is all a single-threaded server needs.
+fn ring() -> std::io::Result<IoUring> {
+    IoUring::builder().setup_coop_taskrun().setup_single_issuer().setup_defer_taskrun().build(8)
+}
+
 fn io_uring(s: TcpStream) {
-    let mut ring: IoUring =
-        IoUring::builder().setup_coop_taskrun().setup_single_issuer().setup_defer_taskrun().build(8).unwrap();
+    let mut ring = ring().unwrap();
     let fd = types::Fd(s.as_raw_fd());
     // Leaked, so no buffer can be freed while the kernel may still write
     // it (the ring's teardown cancels its requests asynchronously).
@@ -185,14 +190,9 @@ fn main() {
     pin_to_cpu0();
     let mut servers: Vec<(&str, Server)> =
         vec![("blocking read", blocking_read), ("poll + read", poll_then_read), ("spin + yield", spin_and_yield)];
-    // The same ring setup as the server's: a kernel (or a sandbox) without it
-    // leaves that row out rather than hanging its client.
-    match IoUring::<io_uring::squeue::Entry>::builder()
-        .setup_coop_taskrun()
-        .setup_single_issuer()
-        .setup_defer_taskrun()
-        .build(8)
-    {
+    // A kernel (or a sandbox) without io_uring leaves that row out rather
+    // than hanging its client.
+    match ring() {
         Ok(_) => servers.push(("io_uring", io_uring)),
         Err(e) => println!("io_uring left out: {e}"),
     }

@@ -272,6 +272,16 @@ struct Round {
     crowd_p99: f64,
 }
 
+impl std::fmt::Display for Round {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0}/{:.0} lines/s {:.1}/{:.1} µs, {CROWD} at once {:.1}/{:.1} µs",
+            self.one, self.eight, self.p50, self.p99, self.crowd_p50, self.crowd_p99
+        )
+    }
+}
+
 /// A fresh twin per measurement: a new client's backlog then holds no lines
 /// of an earlier burst.
 fn twin() -> Twin {
@@ -314,44 +324,20 @@ fn main() {
             rates[i] = [lines(who, 1, BURST_1), lines(who, 8, BURST_8)];
         }
         let t = twin();
-        let ((wp50, wp99), (tp50, tp99)) = echo_latency(t.addr, peer);
+        let (wisp_echo, tung_echo) = echo_latency(t.addr, peer);
+        let echo = [wisp_echo, tung_echo];
         let mut crowd = [(0.0, 0.0); 2];
         for who in order {
             thread::sleep(SETTLE);
             crowd[usize::from(who.is_some())] = echo_crowd(who.unwrap_or(t.addr));
         }
-        let [(wc50, wc99), (tc50, tc99)] = crowd;
-        wisp.push(Round {
-            one: rates[0][0],
-            eight: rates[0][1],
-            p50: wp50,
-            p99: wp99,
-            crowd_p50: wc50,
-            crowd_p99: wc99,
-        });
-        tung.push(Round {
-            one: rates[1][0],
-            eight: rates[1][1],
-            p50: tp50,
-            p99: tp99,
-            crowd_p50: tc50,
-            crowd_p99: tc99,
-        });
-        eprintln!(
-            "round {round}: wisp {:.0}/{:.0} lines/s {:.1}/{:.1} µs, {CROWD} at once {:.1}/{:.1} µs | tungstenite {:.0}/{:.0} lines/s {:.1}/{:.1} µs, {:.1}/{:.1} µs",
-            wisp[round].one,
-            wisp[round].eight,
-            wisp[round].p50,
-            wisp[round].p99,
-            wisp[round].crowd_p50,
-            wisp[round].crowd_p99,
-            tung[round].one,
-            tung[round].eight,
-            tung[round].p50,
-            tung[round].p99,
-            tung[round].crowd_p50,
-            tung[round].crowd_p99
-        );
+        // Index 0 is the twin, 1 the peer, in every array above.
+        for (i, rounds) in [&mut wisp, &mut tung].into_iter().enumerate() {
+            let [one, eight] = rates[i];
+            let ((p50, p99), (crowd_p50, crowd_p99)) = (echo[i], crowd[i]);
+            rounds.push(Round { one, eight, p50, p99, crowd_p50, crowd_p99 });
+        }
+        eprintln!("round {round}: wisp {} | tungstenite {}", wisp[round], tung[round]);
     }
     stop.store(true, Ordering::Relaxed);
     let m = |v: &[Round], f: fn(&Round) -> f64| median(v.iter().map(f).collect());

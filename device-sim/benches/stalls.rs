@@ -15,9 +15,8 @@ mod client;
 use std::time::{Duration, Instant};
 
 use device_sim::{Options, Twin};
-use tungstenite::Message;
 
-use client::connect;
+use client::{burst, connect};
 
 const BURSTS: usize = 600;
 const LINES: u32 = 20_000;
@@ -39,20 +38,15 @@ fn main() {
         .unwrap();
         let mut ws = connect(twin.addr, "/printf");
         let start = Instant::now();
-        ws.send(Message::text(format!("burst {LINES}"))).unwrap();
-        let (mut got, mut last) = (0u32, Instant::now());
-        loop {
-            let Message::Text(s) = ws.read().unwrap() else { continue };
+        let (mut seen, mut last) = (0u32, Instant::now());
+        let got = burst(&mut ws, LINES, |s| {
             let now = Instant::now();
             if now - last > GAP {
-                stalls.push((now - last, got));
+                stalls.push((now - last, seen));
             }
             last = now;
-            got += u32::from(s.contains(" burst: "));
-            if s.ends_with("burst: 0 left") {
-                break;
-            }
-        }
+            seen += u32::from(s.contains(" burst: "));
+        });
         assert_eq!(got, LINES, "every line of the burst");
         times.push(start.elapsed());
     }

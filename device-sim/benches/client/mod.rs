@@ -4,6 +4,8 @@
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+use tungstenite::Message;
+
 pub type Ws = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>;
 
 pub fn connect(addr: SocketAddr, path: &str) -> Ws {
@@ -13,4 +15,27 @@ pub fn connect(addr: SocketAddr, path: &str) -> Ws {
         s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     }
     ws
+}
+
+/// Send `burst n` and read the burst to its end, handing every text message
+/// from the command's acknowledgement on to `each`. Returns how many burst
+/// lines came. A new console client first gets the ring's backlog, which may
+/// end with an earlier burst (a second run against the same board): those
+/// lines come before the acknowledgement and are not counted.
+#[allow(dead_code)] // not every bench reads a burst this way
+pub fn burst(ws: &mut Ws, n: u32, mut each: impl FnMut(&str)) -> u32 {
+    ws.send(Message::text(format!("burst {n}"))).unwrap();
+    let (mut ours, mut got) = (false, 0);
+    loop {
+        let Message::Text(s) = ws.read().unwrap() else { continue };
+        ours |= s.starts_with("> burst of");
+        if !ours {
+            continue;
+        }
+        each(&s);
+        got += u32::from(s.contains(" burst: "));
+        if s.ends_with("burst: 0 left") {
+            return got;
+        }
+    }
 }
