@@ -239,18 +239,17 @@ pub fn route(head: &Head<'_>, site: &Site<'_>, full: bool, out: &mut [u8]) -> Ro
 /// (`/path`) the rest of the routing reads. Any other target is returned as
 /// it is.
 fn origin_form(target: &str) -> &str {
-    let scheme_len = ["http://", "https://"]
+    let after_scheme = ["http://", "https://"]
         .iter()
         .find(|s| target.get(..s.len()).is_some_and(|t| t.eq_ignore_ascii_case(s)))
-        .map_or(0, |s| s.len());
-    if scheme_len == 0 {
-        return target;
-    }
-    let rest = target.get(scheme_len..).unwrap_or_default();
-    // No path at all (`http://host` or `http://host?q`): the root.
-    rest.find('/')
-        .filter(|&i| !rest.get(..i).unwrap_or_default().contains('?'))
+        .and_then(|s| target.get(s.len()..));
+    let Some(rest) = after_scheme else { return target };
+    // The path starts at the first `/` after the authority; none before a
+    // `?` (`http://host`, `http://host?q`) means the root.
+    rest.bytes()
+        .position(|b| b == b'/' || b == b'?')
         .and_then(|i| rest.get(i..))
+        .filter(|p| p.starts_with('/'))
         .unwrap_or("/")
 }
 
