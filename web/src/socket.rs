@@ -94,6 +94,13 @@ fn field(obj: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// Post `{name: value}` to the worker.
+fn post(worker: &Worker, name: &str, value: &JsValue) -> Result<(), JsValue> {
+    let msg = js_sys::Object::new();
+    js_sys::Reflect::set(&msg, &JsValue::from_str(name), value)?;
+    worker.post_message(&msg)
+}
+
 impl Socket {
     /// Open a socket to `url`; `on_event` gets its events in order, every
     /// message of a batch in the order the socket received them.
@@ -120,25 +127,19 @@ impl Socket {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
-        let open = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&open, &JsValue::from_str("open"), &JsValue::from_str(url));
-        worker.post_message(&open).ok()?;
+        post(&worker, "open", &JsValue::from_str(url)).ok()?;
         Some(Socket { worker })
     }
 
     /// Send a text message (dropped if the socket is not open).
     pub fn send(&self, text: &str) {
-        let msg = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&msg, &JsValue::from_str("send"), &JsValue::from_str(text));
-        let _ = self.worker.post_message(&msg);
+        let _ = post(&self.worker, "send", &JsValue::from_str(text));
     }
 
     /// Close with `code` and `reason`; the page hears nothing more from it.
     pub fn close(&self, code: u16, reason: &str) {
         self.worker.set_onmessage(None);
-        let msg = js_sys::Object::new();
         let args = js_sys::Array::of2(&JsValue::from(code), &JsValue::from_str(reason));
-        let _ = js_sys::Reflect::set(&msg, &JsValue::from_str("close"), &args);
-        let _ = self.worker.post_message(&msg);
+        let _ = post(&self.worker, "close", &args);
     }
 }
