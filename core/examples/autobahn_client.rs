@@ -9,18 +9,16 @@
 //!
 //! `scripts/autobahn.sh client` does both and checks the results. The client
 //! is the crate's blocking adapter (`wisp::io::blocking::WebSocket`) over a
-//! `std` socket, with buffers of a device's size: each piece of a message is
+//! `std` socket, opened with `WebSocket::connect`, with buffers of a device's size: each piece of a message is
 //! echoed as it arrives, so a 16 MiB message passes through 4 KiB.
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use embedded_io_adapters::std::FromStd;
-use wisp::handshake::ClientHandshake;
-use wisp::io::Incoming;
+use wisp::io::Request;
 use wisp::io::blocking::WebSocket;
-use wisp::{CloseCode, Connection, DataKind, Outgoing, Role, Status};
+use wisp::{Client, CloseCode, DataKind, Event, Outgoing};
 
 const AGENT: &str = "wisp";
 
@@ -42,46 +40,29 @@ impl Keys {
 /// server closes. Returns the first text message (the case count, for
 /// `/getCaseCount`); an error only when no WebSocket was opened.
 fn run(addr: &str, path: &str, keys: &mut Keys) -> Result<Option<String>, String> {
-    let mut sock = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
+    let sock = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
     sock.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
     sock.set_nodelay(true).map_err(|e| e.to_string())?;
     let mut nonce = [0u8; 16];
     nonce[..8].copy_from_slice(&keys.next().to_le_bytes());
     nonce[8..].copy_from_slice(&keys.next().to_le_bytes());
-    let hs = ClientHandshake::new(nonce);
-    let mut head = [0u8; 512];
-    let n = hs.write_request(addr, path, None, None, &mut head).map_err(|e| e.as_str().to_string())?;
-    sock.write_all(&head[..n]).map_err(|e| e.to_string())?;
-    let mut got = Vec::new();
-    let rest = loop {
-        let mut chunk = [0u8; 1024];
-        let n = sock.read(&mut chunk).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("closed during the handshake".into());
-        }
-        got.extend_from_slice(&chunk[..n]);
-        if let Status::Complete(resp) = hs.parse_response(&got, None).map_err(|e| e.as_str().to_string())? {
-            break got[resp.head_len..].to_vec();
-        }
-    };
-
     let (mut rx, mut tx) = ([0u8; 4096], [0u8; 4096]);
-    let mut mask = || (keys.next() as u32).to_le_bytes();
-    let mut ws = WebSocket::new(FromStd::new(sock), Connection::new(Role::Client), &mut rx, &mut tx, &mut mask)
-        .map_err(|e| e.as_str().to_string())?;
-    ws.session().preload(&rest).map_err(|e| e.as_str().to_string())?;
+    let mask = || (keys.next() as u32).to_le_bytes();
+    let request = Request { host: addr, path, origin: None };
+    let mut ws = WebSocket::<_, Client, _>::connect(FromStd::new(sock), request, nonce, mask, &mut rx, &mut tx)
+        .map_err(|e| e.to_string())?;
     let mut first_text: Option<String> = None;
     let mut piece = Vec::new();
     loop {
         let (kind, fin) = match ws.read() {
-            Ok(Incoming::Data { kind, payload, fin }) => {
+            Ok(Event::Data { kind, payload, fin }) => {
                 piece.clear();
                 piece.extend_from_slice(payload);
                 (kind, fin)
             }
-            Ok(Incoming::Pong(_)) => continue,
+            Ok(Event::Ping(_) | Event::Pong(_)) => continue,
             // The close reply has been sent: the server ends the TCP connection.
-            Ok(Incoming::Close(_)) => return Ok(first_text),
+            Ok(Event::Close(_)) => return Ok(first_text),
             // A protocol error has been answered with its close frame
             // already; whether that was the right answer is the suite's to
             // judge, not ours.
@@ -90,11 +71,7 @@ fn run(addr: &str, path: &str, keys: &mut Keys) -> Result<Option<String>, String
         if kind == DataKind::Text && first_text.is_none() && fin {
             first_text = Some(String::from_utf8_lossy(&piece).into_owned());
         }
-        let frame = match kind {
-            DataKind::Text => Outgoing::Text { payload: &piece, fin },
-            DataKind::Binary => Outgoing::Binary { payload: &piece, fin },
-        };
-        if ws.send(frame).is_err() {
+        if ws.send(Outgoing::data(kind, &piece, fin)).is_err() {
             let _ = ws.close(CloseCode::PROTOCOL_ERROR, "");
             return Ok(first_text);
         }

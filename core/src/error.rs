@@ -61,6 +61,9 @@ pub enum Error {
     Closed,
     /// The output buffer cannot hold what must be written.
     BufferTooSmall,
+    /// The transmit buffer has no room for this frame beside what is queued:
+    /// write the queued output, then send it again.
+    Full,
 
     // ----- the opening handshake (§4) -----
     /// The request or response is not well-formed HTTP/1.1 (400).
@@ -104,7 +107,7 @@ impl Error {
         match self {
             Error::InvalidUtf8 => CloseCode::INVALID_PAYLOAD,
             Error::FrameTooBig | Error::MessageTooBig => CloseCode::TOO_BIG,
-            Error::Closed | Error::BufferTooSmall => CloseCode::INTERNAL_ERROR,
+            Error::Closed | Error::BufferTooSmall | Error::Full => CloseCode::INTERNAL_ERROR,
             _ => CloseCode::PROTOCOL_ERROR,
         }
     }
@@ -147,6 +150,7 @@ impl Error {
             Error::MessageTooBig => "message larger than the maximum",
             Error::Closed => "connection is closed",
             Error::BufferTooSmall => "buffer too small",
+            Error::Full => "transmit buffer full",
             Error::NotSwitching => "server did not answer 101 Switching Protocols",
             Error::BadAccept => "Sec-WebSocket-Accept missing or wrong",
             Error::UnexpectedProtocol => "server chose a subprotocol that was not offered",
@@ -200,7 +204,7 @@ impl core::error::Error for Error {}
 mod tests {
     use super::*;
 
-    const ALL: [Error; 31] = [
+    const ALL: [Error; 32] = [
         Error::ReservedBits,
         Error::ReservedOpcode,
         Error::UnmaskedFrame,
@@ -217,6 +221,7 @@ mod tests {
         Error::MessageTooBig,
         Error::Closed,
         Error::BufferTooSmall,
+        Error::Full,
         Error::HttpSyntax,
         Error::HeadersTooLarge,
         Error::MethodNotGet,

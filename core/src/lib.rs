@@ -13,18 +13,19 @@
 //! | [`frame`] | §5.2, §5.3, §5.5, §7.4 | header codec, opcodes, masking, close codes |
 //! | [`utf8`] | §8.1 | incremental UTF-8 validation across frames and chunks |
 //! | [`close`] | §5.5.1, §7.1.5, §7.1.6 | the close frame's payload |
-//! | [`connection`] | §5.4–§5.6, §7 | the per-connection state machine |
+//! | [`connection`] | §5.1, §5.4–§5.6, §7 | the per-connection state machine, its side ([`Server`], [`Client`]) as a type |
+//! | [`endpoint`] | §5.5, §7.1.7 | the engine over two buffers, answering pings and closes by itself |
 //! | [`handshake`] | §4 | the HTTP/1.1 upgrade, server and client (feature `handshake`) |
-//! | [`io`] | — | thin adapters to `embedded-io` (features `embedded-io`, `embedded-io-async`) |
+//! | [`io`] | — | adapters to `embedded-io` that do the whole connection, handshake included (features `embedded-io`, `embedded-io-async`) |
 //!
 //! ## A server session in a few lines
 //!
 //! ```
-//! use wisp::{Connection, Event, Outgoing, Role};
+//! use wisp::{Connection, Event, Outgoing, Server};
 //!
 //! // Bytes a client sent: a masked text frame "Hello" (RFC 6455 §5.7).
 //! let mut input = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
-//! let mut conn: Connection = Connection::new(Role::Server);
+//! let mut conn = Connection::<Server>::new();
 //! let read = conn.read(&mut input).unwrap();
 //! assert_eq!(read.consumed, 11);
 //! match read.event {
@@ -34,7 +35,7 @@
 //!
 //! // Answer with an unmasked text frame.
 //! let mut out = [0u8; 16];
-//! let n = conn.send(Outgoing::Text { payload: b"Hi", fin: true }, [0; 4], &mut out).unwrap();
+//! let n = conn.send(Outgoing::Text { payload: b"Hi", fin: true }, &mut out).unwrap();
 //! assert_eq!(&out[..n], &[0x81, 0x02, b'H', b'i']);
 //! ```
 //!
@@ -68,6 +69,7 @@ extern crate std;
 
 pub mod close;
 pub mod connection;
+pub mod endpoint;
 pub mod error;
 pub mod frame;
 #[cfg(feature = "handshake")]
@@ -77,7 +79,8 @@ pub mod io;
 pub mod utf8;
 
 pub use close::CloseFrame;
-pub use connection::{Connection, DataKind, Event, Outgoing, Read, Role};
+pub use connection::{Client, Connection, DataKind, Event, MaskSource, Outgoing, Received, Role, Server, Side};
+pub use endpoint::{Endpoint, Tap};
 pub use error::Error;
 pub use frame::{CloseCode, Header, Opcode};
 

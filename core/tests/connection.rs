@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Receiver, Seen, Sender, masked};
-use wisp::{CloseCode, CloseFrame, Connection, DataKind, Error, Event, Outgoing, Role};
+use wisp::{Client, CloseCode, CloseFrame, Connection, DataKind, Error, Event, Outgoing, Role, Server};
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
@@ -119,7 +119,7 @@ fn fails(wire: &[u8], error: Error, code: u16) {
     assert_eq!(error.close_code(), CloseCode(code));
     let mut rx = Receiver::new(Role::Server, 256);
     let _ = rx.feed(wire, 4096);
-    assert_eq!(rx.conn.owed_close(), Some(Some(CloseCode(code))));
+    assert_eq!(rx.conn.owed_close().and_then(|c| c.code), Some(CloseCode(code)));
     let mut out = [0u8; 160];
     let n = rx.conn.poll_transmit([0; 4], &mut out).unwrap().unwrap();
     assert_eq!(&out[..4], &[0x88, (n - 2) as u8, (code >> 8) as u8, code as u8]);
@@ -186,7 +186,7 @@ fn utf8_fails_fast_mid_frame() {
     let mut payload = vec![0xFFu8];
     payload.extend_from_slice(&[b'a'; 99]);
     let wire = masked(0x81, &payload, KEY);
-    let mut conn: Connection = Connection::new(Role::Server);
+    let mut conn = Connection::<Server>::new();
     let mut part = wire[..8].to_vec();
     assert_eq!(conn.read(&mut part), Err(Error::InvalidUtf8));
 }
@@ -225,12 +225,12 @@ fn hostile_lengths_fail_cleanly() {
 
 #[test]
 fn message_and_frame_limits_1009() {
-    let mut small = Connection::<100, 150>::new(Role::Server);
+    let mut small = Connection::<Server, 100, 150>::new();
     let mut frame = masked(0x82, &[0; 101], KEY);
     assert_eq!(small.read(&mut frame), Err(Error::FrameTooBig));
     // Two 100-byte fragments pass the frame limit and break the message limit
     // as soon as the second header is read.
-    let mut small = Connection::<100, 150>::new(Role::Server);
+    let mut small = Connection::<Server, 100, 150>::new();
     let mut first = masked(0x02, &[0; 100], KEY);
     let r = small.read(&mut first).unwrap();
     assert!(matches!(r.event, Some(Event::Data { fin: false, .. })));
@@ -242,65 +242,65 @@ fn message_and_frame_limits_1009() {
 
 #[test]
 fn close_handshake_server_answers_client() {
-    let mut server: Connection = Connection::new(Role::Server);
+    let mut server = Connection::<Server>::new();
     let mut wire = masked(0x88, b"\x03\xe8bye", KEY);
     let read = server.read(&mut wire).unwrap();
     assert_eq!(read.event, Some(Event::Close(CloseFrame { code: Some(CloseCode::NORMAL), reason: "bye" })));
     assert!(server.close_received() && !server.is_closed());
     // The reply echoes the code.
     let mut out = [0u8; 140];
-    let n = server.poll_transmit([0; 4], &mut out).unwrap().unwrap();
+    let n = server.poll_transmit(&mut out).unwrap().unwrap();
     assert_eq!(&out[..4], &[0x88, (n - 2) as u8, 0x03, 0xe8]);
     assert!(server.is_closed());
-    assert_eq!(server.poll_transmit([0; 4], &mut out), Ok(None));
+    assert_eq!(server.poll_transmit(&mut out), Ok(None));
     // Nothing more goes out after the close.
     let text = Outgoing::Text { payload: b"late", fin: true };
-    assert_eq!(server.send(text, [0; 4], &mut out), Err(Error::Closed));
+    assert_eq!(server.send(text, &mut out), Err(Error::Closed));
 }
 
 #[test]
 fn close_handshake_initiated_by_server() {
-    let mut server: Connection = Connection::new(Role::Server);
+    let mut server = Connection::<Server>::new();
     let mut out = [0u8; 140];
     let close = CloseFrame { code: Some(CloseCode::GOING_AWAY), reason: "shutdown" };
-    server.send(Outgoing::Close(close), [0; 4], &mut out).unwrap();
+    server.send(Outgoing::Close(close), &mut out).unwrap();
     assert!(server.close_sent() && !server.is_closed());
-    assert_eq!(server.send(Outgoing::Ping(b""), [0; 4], &mut out), Err(Error::Closed));
+    assert_eq!(server.send(Outgoing::Ping(b""), &mut out), Err(Error::Closed));
     // Data may still arrive until the peer's close.
     let mut data = masked(0x81, b"in flight", KEY);
     assert!(server.read(&mut data).unwrap().event.is_some());
     let mut reply = masked(0x88, b"\x03\xe9", KEY);
     assert!(matches!(server.read(&mut reply).unwrap().event, Some(Event::Close(_))));
     assert!(server.is_closed());
-    assert_eq!(server.poll_transmit([0; 4], &mut out), Ok(None), "no second close");
+    assert_eq!(server.poll_transmit(&mut out), Ok(None), "no second close");
 }
 
 #[test]
 fn empty_close_is_answered_with_empty_close() {
-    let mut server: Connection = Connection::new(Role::Server);
+    let mut server = Connection::<Server>::new();
     let mut wire = masked(0x88, b"", KEY);
     let read = server.read(&mut wire).unwrap();
     assert_eq!(read.event, Some(Event::Close(CloseFrame { code: None, reason: "" })));
     let mut out = [0u8; 8];
-    assert_eq!(server.poll_transmit([0; 4], &mut out), Ok(Some(2)));
+    assert_eq!(server.poll_transmit(&mut out), Ok(Some(2)));
     assert_eq!(&out[..2], &[0x88, 0x00]);
 }
 
 #[test]
 fn send_side_rules() {
-    let mut c: Connection = Connection::new(Role::Server);
+    let mut c = Connection::<Server>::new();
     let mut out = [0u8; 300];
-    assert_eq!(c.send(Outgoing::Ping(&[0; 126]), [0; 4], &mut out), Err(Error::ControlTooLong));
+    assert_eq!(c.send(Outgoing::Ping(&[0; 126]), &mut out), Err(Error::ControlTooLong));
     let bad = CloseFrame { code: Some(CloseCode(1005)), reason: "" };
-    assert_eq!(c.send(Outgoing::Close(bad), [0; 4], &mut out), Err(Error::InvalidCloseCode));
+    assert_eq!(c.send(Outgoing::Close(bad), &mut out), Err(Error::InvalidCloseCode));
     // 1013 is in the IANA registry: a full server may send it.
     let busy = CloseFrame { code: Some(CloseCode::TRY_AGAIN_LATER), reason: "full" };
     let mut small = [0u8; 3];
-    assert_eq!(c.send(Outgoing::Close(busy), [0; 4], &mut small), Err(Error::BufferTooSmall));
+    assert_eq!(c.send(Outgoing::Close(busy), &mut small), Err(Error::BufferTooSmall));
     assert!(!c.close_sent(), "a failed write changes nothing");
-    assert!(c.send(Outgoing::Close(busy), [0; 4], &mut out).is_ok());
+    assert!(c.send(Outgoing::Close(busy), &mut out).is_ok());
     // A client masks with the key it is given.
-    let mut client: Connection = Connection::new(Role::Client);
+    let mut client = Connection::<Client>::new();
     let n = client.send(Outgoing::Text { payload: b"Hello", fin: true }, KEY, &mut out).unwrap();
     assert_eq!(&out[..n], &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
 }
@@ -308,5 +308,5 @@ fn send_side_rules() {
 #[test]
 fn state_is_sixteen_bytes() {
     assert_eq!(std::mem::size_of::<Connection>(), 16);
-    assert_eq!(std::mem::size_of::<Connection<1024, 4096>>(), 16);
+    assert_eq!(std::mem::size_of::<Connection<Server, 1024, 4096>>(), 16);
 }

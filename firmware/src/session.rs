@@ -19,7 +19,9 @@ use embedded_io::{Read, ReadReady, Write, WriteReady};
 use heapless::Vec;
 use wisp::handshake::ClientHandshake;
 use wisp::handshake::http::parse_head;
-use wisp::{CloseCode, CloseFrame, Connection, DataKind, Event, Header, Outgoing, Role, Status};
+use wisp::{
+    Client, CloseCode, CloseFrame, Connection, DataKind, Error, Event, Header, Outgoing, Received, Role, Server, Status,
+};
 
 use crate::Micros;
 use crate::command::{self, COMMAND_MAX, Command};
@@ -104,7 +106,7 @@ pub struct Session<T> {
     /// Session id, unique since boot.
     pub id: u16,
     phase: Phase,
-    conn: Connection,
+    conn: Conn,
     rx: [u8; RX_BUF],
     rx_len: usize,
     tx: [u8; TX_BUF],
@@ -153,7 +155,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
             io,
             id,
             phase: Phase::Http,
-            conn: Connection::new(Role::Server),
+            conn: Conn::Server(Connection::new()),
             rx: [0; RX_BUF],
             rx_len: 0,
             tx: [0; TX_BUF],
@@ -189,7 +191,7 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
         }
         s.dial = Some(hs);
         s.phase = Phase::Dialing;
-        s.conn = Connection::new(Role::Client);
+        s.conn = Conn::Client(Connection::new());
         s
     }
 
@@ -875,4 +877,68 @@ fn copy_out<'b>(src: &[u8], at: usize, len: usize, buf: &'b mut [u8]) -> &'b [u8
         dst.copy_from_slice(s);
     }
     buf.get(..n).unwrap_or_default()
+}
+
+/// The engine in either role: a session serves, or dials out.
+enum Conn {
+    Server(Connection<Server>),
+    Client(Connection<Client>),
+}
+
+impl Conn {
+    fn role(&self) -> Role {
+        match self {
+            Conn::Server(_) => Role::Server,
+            Conn::Client(_) => Role::Client,
+        }
+    }
+
+    fn read<'a>(&mut self, input: &'a mut [u8]) -> Result<Received<'a>, Error> {
+        match self {
+            Conn::Server(c) => c.read(input),
+            Conn::Client(c) => c.read(input),
+        }
+    }
+
+    fn send(&mut self, frame: Outgoing<'_>, mask: [u8; 4], out: &mut [u8]) -> Result<usize, Error> {
+        match self {
+            Conn::Server(c) => c.send(frame, out),
+            Conn::Client(c) => c.send(frame, mask, out),
+        }
+    }
+
+    fn poll_transmit(&mut self, mask: [u8; 4], out: &mut [u8]) -> Result<Option<usize>, Error> {
+        match self {
+            Conn::Server(c) => c.poll_transmit(out),
+            Conn::Client(c) => c.poll_transmit(mask, out),
+        }
+    }
+
+    fn close_sent(&self) -> bool {
+        match self {
+            Conn::Server(c) => c.close_sent(),
+            Conn::Client(c) => c.close_sent(),
+        }
+    }
+
+    fn close_received(&self) -> bool {
+        match self {
+            Conn::Server(c) => c.close_received(),
+            Conn::Client(c) => c.close_received(),
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        match self {
+            Conn::Server(c) => c.is_closed(),
+            Conn::Client(c) => c.is_closed(),
+        }
+    }
+
+    fn at_frame_start(&self) -> bool {
+        match self {
+            Conn::Server(c) => c.at_frame_start(),
+            Conn::Client(c) => c.at_frame_start(),
+        }
+    }
 }

@@ -134,7 +134,7 @@ fn reply_piece(i: u32, sum: u32, out: &mut [u8; 16]) -> usize {
 
 #[cfg(any(feature = "wisp-server", feature = "wisp-framing"))]
 fn session(io: &mut Io) -> usize {
-    use wisp::{Connection, Event, Outgoing, Role};
+    use wisp::{Connection, Event, Outgoing, Server};
     let mut rx = [0u8; 256];
     let mut tx = [0u8; 160];
     let mut n = 0;
@@ -162,7 +162,7 @@ fn session(io: &mut Io) -> usize {
             }
         }
     }
-    let mut conn: Connection<4096, 4096> = Connection::new(Role::Server);
+    let mut conn = Connection::<Server, 4096, 4096>::new();
     let mut sum = 0u32;
     'session: loop {
         let got = io.recv(&mut rx[n..]);
@@ -172,7 +172,7 @@ fn session(io: &mut Io) -> usize {
             let read = match conn.read(&mut rx[at..n]) {
                 Ok(read) => read,
                 Err(_) => {
-                    if let Ok(Some(k)) = conn.poll_transmit([0; 4], &mut tx) {
+                    if let Ok(Some(k)) = conn.poll_transmit(&mut tx) {
                         io.send(&tx[..k]);
                     }
                     break 'session;
@@ -190,18 +190,18 @@ fn session(io: &mut Io) -> usize {
                         for i in 0..3 {
                             let len = reply_piece(i, sum, &mut piece);
                             let frame = Outgoing::Text { payload: &piece[..len], fin: i == 2 };
-                            let k = conn.send(frame, [0; 4], &mut tx).unwrap_or(0);
+                            let k = conn.send(frame, &mut tx).unwrap_or(0);
                             io.send(&tx[..k]);
                         }
                     }
                 }
                 Some(Event::Ping(p)) => {
-                    let k = conn.send(Outgoing::Pong(p), [0; 4], &mut tx).unwrap_or(0);
+                    let k = conn.send(Outgoing::Pong(p), &mut tx).unwrap_or(0);
                     io.send(&tx[..k]);
                 }
                 Some(Event::Pong(_)) => {}
                 Some(Event::Close(_)) => {
-                    if let Ok(Some(k)) = conn.poll_transmit([0; 4], &mut tx) {
+                    if let Ok(Some(k)) = conn.poll_transmit(&mut tx) {
                         io.send(&tx[..k]);
                     }
                     break 'session;
@@ -214,7 +214,7 @@ fn session(io: &mut Io) -> usize {
             break;
         }
     }
-    core::mem::size_of::<Connection<4096, 4096>>()
+    core::mem::size_of::<Connection<Server, 4096, 4096>>()
 }
 
 // ---------------------------------------------------- embedded-websocket

@@ -9,8 +9,9 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::rc::Rc;
 
+use wisp::endpoint::Storage;
 use wisp::handshake::ClientHandshake;
-use wisp::{Connection, DataKind, Event, Outgoing, Role, Status};
+use wisp::{DataKind, Endpoint, Event, MaskSource, Outgoing, Status};
 use wisp_firmware::session::Timing;
 use wisp_firmware::sim::XorShift;
 use wisp_firmware::{Config, Device, Session};
@@ -95,53 +96,62 @@ pub enum Incoming {
     Binary(Vec<u8>),
 }
 
-/// The page's side of one connection: a `wisp` client engine.
+/// Masking keys for the page's client endpoints.
+struct Keys(XorShift);
+
+impl MaskSource for Keys {
+    fn next_key(&mut self) -> [u8; 4] {
+        self.0.next_u32().to_le_bytes()
+    }
+}
+
+/// The page's side of one connection: a `wisp` client endpoint, which
+/// answers the device's pings and its close by itself.
 struct Client {
     end: End,
     hs: ClientHandshake,
-    conn: Option<Connection>,
-    buf: Vec<u8>,
+    head: Vec<u8>,
+    ep: Option<Box<Endpoint<Storage<4096, 1024>, wisp::Client, Keys>>>,
+    seed: u32,
     msg: Vec<u8>,
     kind: DataKind,
 }
 
 impl Client {
-    fn open(end: End, path: &str, nonce: [u8; 16]) -> Client {
+    fn open(end: End, path: &str, nonce: [u8; 16], seed: u32) -> Client {
         let hs = ClientHandshake::new(nonce);
         let mut req = [0u8; 512];
         if let Ok(n) = hs.write_request("twin", path, Some("http://twin"), None, &mut req) {
             end.put(&req[..n]);
         }
-        Client { end, hs, conn: None, buf: Vec::new(), msg: Vec::new(), kind: DataKind::Text }
+        Client { end, hs, head: Vec::new(), ep: None, seed, msg: Vec::new(), kind: DataKind::Text }
     }
 
-    fn send(&mut self, frame: Outgoing<'_>, rng: &mut XorShift) {
-        let Some(conn) = self.conn.as_mut() else { return };
-        let mut out = vec![0u8; 14 + 256];
-        if let Ok(n) = conn.send(frame, rng.next_u32().to_le_bytes(), &mut out) {
-            self.end.put(&out[..n]);
+    fn send(&mut self, frame: Outgoing<'_>) {
+        if let Some(ep) = self.ep.as_mut() {
+            let _ = ep.send(frame);
+            flush(ep, &self.end);
         }
     }
 
-    fn poll(&mut self, rng: &mut XorShift, out: &mut Vec<Incoming>) {
-        self.buf.extend(self.end.take(usize::MAX));
-        if self.conn.is_none() {
-            match self.hs.parse_response(&self.buf, None) {
-                Ok(Status::Complete(resp)) => {
-                    self.buf.drain(..resp.head_len);
-                    self.conn = Some(Connection::new(Role::Client));
-                }
-                _ => return,
-            }
+    fn poll(&mut self, out: &mut Vec<Incoming>) {
+        if self.ep.is_none() {
+            self.head.extend(self.end.take(usize::MAX));
+            let Ok(Status::Complete(resp)) = self.hs.parse_response(&self.head, None) else { return };
+            let Ok(mut ep) = Endpoint::client(Storage::new(), Keys(XorShift::new(self.seed))) else { return };
+            let _ = ep.preload(&self.head[resp.head_len..]);
+            self.ep = Some(Box::new(ep));
         }
-        let mut at = 0;
-        let mut pongs = Vec::new();
-        while let Some(conn) = self.conn.as_mut() {
-            let Ok(read) = conn.read(&mut self.buf[at..]) else { break };
-            at += read.consumed;
-            match read.event {
-                None => break,
-                Some(Event::Data { kind, payload, fin }) => {
+        let Some(ep) = self.ep.as_mut() else { return };
+        loop {
+            let room = ep.input();
+            let got = self.end.take(room.len());
+            room[..got.len()].copy_from_slice(&got);
+            ep.filled(got.len());
+            let mut progressed = !got.is_empty();
+            while let Ok(Some(event)) = ep.poll() {
+                progressed = true;
+                if let Event::Data { kind, payload, fin } = event {
                     if self.msg.is_empty() {
                         self.kind = kind;
                     }
@@ -154,16 +164,20 @@ impl Client {
                         });
                     }
                 }
-                // Answer pings, or the device closes us for a missing pong.
-                Some(Event::Ping(p)) => pongs.push(p.to_vec()),
-                Some(Event::Pong(_)) | Some(Event::Close(_)) => {}
+            }
+            // Pongs and the close reply the endpoint queued.
+            flush(ep, &self.end);
+            if !progressed {
+                break;
             }
         }
-        self.buf.drain(..at);
-        for p in pongs {
-            self.send(Outgoing::Pong(&p), rng);
-        }
     }
+}
+
+/// Write what the endpoint queued into the pipe.
+fn flush(ep: &mut Endpoint<Storage<4096, 1024>, wisp::Client, Keys>, end: &End) {
+    let n = end.put(ep.output());
+    ep.written(n);
 }
 
 /// A simulated device in the page, with the page's `/printf` and `/tap`
@@ -172,7 +186,6 @@ pub struct Twin {
     device: Device<'static, End>,
     console: Client,
     tap: Client,
-    rng: XorShift,
 }
 
 impl Twin {
@@ -201,11 +214,11 @@ impl Twin {
         };
         let (page, dev) = pipe();
         let _ = device.attach(dev, 0);
-        let console = Client::open(page, "/printf", nonce());
+        let console = Client::open(page, "/printf", nonce(), seed ^ 0xC0FFEE);
         let (page, dev) = pipe();
         let _ = device.attach(dev, 0);
-        let tap = Client::open(page, "/tap", nonce());
-        Twin { device, console, tap, rng: XorShift::new(seed ^ 0xC0FFEE) }
+        let tap = Client::open(page, "/tap", nonce(), seed ^ 0xFEED);
+        Twin { device, console, tap }
     }
 
     /// Run the device and both connections at `now` (µs); returns what the
@@ -214,8 +227,8 @@ impl Twin {
         let (mut console, mut tap) = (Vec::new(), Vec::new());
         for _ in 0..8 {
             let busy = self.device.poll(now);
-            self.console.poll(&mut self.rng, &mut console);
-            self.tap.poll(&mut self.rng, &mut tap);
+            self.console.poll(&mut console);
+            self.tap.poll(&mut tap);
             if !busy {
                 break;
             }
@@ -225,7 +238,7 @@ impl Twin {
 
     /// Send a command on the console connection.
     pub fn command(&mut self, text: &str) {
-        self.console.send(Outgoing::Text { payload: text.as_bytes(), fin: true }, &mut self.rng);
+        self.console.send(Outgoing::Text { payload: text.as_bytes(), fin: true });
     }
 }
 

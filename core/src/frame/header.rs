@@ -126,6 +126,34 @@ impl Header {
     }
 }
 
+/// What an endpoint needs of a frame's header before handing it to the
+/// engine: how long the header is, how long the payload, and whether it is a
+/// control frame. `None` while the header is incomplete.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub header_len: usize,
+    /// Saturated at `usize::MAX` (the engine refuses such a frame anyway).
+    pub payload_len: usize,
+    pub control: bool,
+}
+
+/// The [`Shape`] of the frame at the start of `buf`, without building a
+/// [`Header`] (no opcode conversion, no length validation: the engine checks).
+pub(crate) fn peek(buf: &[u8]) -> Option<Shape> {
+    let (&b0, &b1) = (buf.first()?, buf.get(1)?);
+    let (len, at) = match b1 & 0x7F {
+        LEN16 => (u64::from(u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?)), 4),
+        LEN64 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?), 10),
+        short => (u64::from(short), 2),
+    };
+    let header_len = at + if b1 & MASKED != 0 { 4 } else { 0 };
+    if buf.len() < header_len {
+        return None;
+    }
+    let payload_len = usize::try_from(len).unwrap_or(usize::MAX);
+    Some(Shape { header_len, payload_len, control: b0 & 0x08 != 0 })
+}
+
 /// The shortest length form for `len` (§5.2): the 7-bit code of the second
 /// byte, and how many extended-length bytes follow it.
 const fn length_form(len: u64) -> (u8, usize) {

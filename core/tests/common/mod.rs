@@ -3,7 +3,66 @@
 //! in-memory pipe with a chosen chunking, and every event is collected.
 #![allow(dead_code)]
 
-use wisp::{CloseCode, Connection, DataKind, Error, Event, Outgoing, Role};
+use wisp::{Client, CloseCode, CloseFrame, Connection, DataKind, Error, Event, Outgoing, Received, Role, Server};
+
+/// An engine of either side, chosen at run time, so that one scenario runs
+/// in both roles.
+pub enum AnyConn {
+    Server(Connection<Server>),
+    Client(Connection<Client>),
+}
+
+impl AnyConn {
+    pub fn new(role: Role) -> Self {
+        match role {
+            Role::Server => AnyConn::Server(Connection::new()),
+            Role::Client => AnyConn::Client(Connection::new()),
+        }
+    }
+
+    pub fn read<'a>(&mut self, input: &'a mut [u8]) -> Result<Received<'a>, Error> {
+        match self {
+            AnyConn::Server(c) => c.read(input),
+            AnyConn::Client(c) => c.read(input),
+        }
+    }
+
+    /// Send; `key` is used by a client only.
+    pub fn send(&mut self, frame: Outgoing<'_>, key: [u8; 4], out: &mut [u8]) -> Result<usize, Error> {
+        match self {
+            AnyConn::Server(c) => c.send(frame, out),
+            AnyConn::Client(c) => c.send(frame, key, out),
+        }
+    }
+
+    pub fn poll_transmit(&mut self, key: [u8; 4], out: &mut [u8]) -> Result<Option<usize>, Error> {
+        match self {
+            AnyConn::Server(c) => c.poll_transmit(out),
+            AnyConn::Client(c) => c.poll_transmit(key, out),
+        }
+    }
+
+    pub fn owed_close(&self) -> Option<CloseFrame<'static>> {
+        match self {
+            AnyConn::Server(c) => c.owed_close(),
+            AnyConn::Client(c) => c.owed_close(),
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        match self {
+            AnyConn::Server(c) => c.is_closed(),
+            AnyConn::Client(c) => c.is_closed(),
+        }
+    }
+
+    pub fn close_received(&self) -> bool {
+        match self {
+            AnyConn::Server(c) => c.close_received(),
+            AnyConn::Client(c) => c.close_received(),
+        }
+    }
+}
 
 /// What a receiver saw, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +75,7 @@ pub enum Seen {
 
 /// Reads a byte stream through a small buffer, the way a device does.
 pub struct Receiver {
-    pub conn: Connection,
+    pub conn: AnyConn,
     buf: Vec<u8>,
     cap: usize,
     message: Vec<u8>,
@@ -28,7 +87,7 @@ pub struct Receiver {
 impl Receiver {
     pub fn new(role: Role, cap: usize) -> Self {
         Receiver {
-            conn: Connection::new(role),
+            conn: AnyConn::new(role),
             buf: Vec::new(),
             cap,
             message: Vec::new(),
@@ -85,14 +144,14 @@ impl Receiver {
 
 /// Write frames from a sender engine into a byte vector.
 pub struct Sender {
-    pub conn: Connection,
+    pub conn: AnyConn,
     pub wire: Vec<u8>,
     counter: u32,
 }
 
 impl Sender {
     pub fn new(role: Role) -> Self {
-        Sender { conn: Connection::new(role), wire: Vec::new(), counter: 0x9e37_79b9 }
+        Sender { conn: AnyConn::new(role), wire: Vec::new(), counter: 0x9e37_79b9 }
     }
 
     pub fn send(&mut self, frame: Outgoing<'_>) -> Result<(), Error> {
