@@ -1,28 +1,33 @@
-//! The dashboard's release build, embedded in the binary so the twin needs
-//! nothing beside it (the way a board serves its pages from flash).
+//! The files the twin serves: the dashboard from `wisp-console` (its
+//! release build, gzip-compressed, as a board stores it in flash), and the
+//! in-browser twin's module beside it, which the page fetches only with
+//! `?twin`.
 //!
-//! The files are `web/dist/`, built by `scripts/build-web.sh`; the test
-//! command rebuilds them and fails if the committed build differs from the
-//! sources, so it cannot silently go stale.
+//! Both builds are committed (`console/dashboard/`, `web-twin/dist/`, made
+//! by `scripts/build-web.sh`); the test command rebuilds them and fails if
+//! the committed files differ from the sources, so they cannot go stale.
 
-use wisp_firmware::Asset;
+use wisp_console::Asset;
 
-/// The files the twin serves.
-pub fn dashboard() -> Vec<Asset> {
-    vec![
-        Asset::new("/", "text/html; charset=utf-8", include_bytes!("../../web/dist/index.html")),
-        Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", include_bytes!("../../web/dist/wisp_web.js")),
-        Asset::new("/wisp_web_bg.wasm", "application/wasm", include_bytes!("../../web/dist/wisp_web_bg.wasm")),
-        // The in-browser twin, fetched by the page only with `?twin`.
-        Asset::new(
-            "/wisp_web_twin.js",
-            "text/javascript; charset=utf-8",
-            include_bytes!("../../web/dist/wisp_web_twin.js"),
-        ),
-        Asset::new(
-            "/wisp_web_twin_bg.wasm",
-            "application/wasm",
-            include_bytes!("../../web/dist/wisp_web_twin_bg.wasm"),
-        ),
-    ]
+/// The dashboard and the twin module.
+pub fn dashboard() -> &'static [Asset] {
+    static FILES: [Asset; 5] = {
+        let d = &wisp_console::dashboard::FILES;
+        [
+            d[0],
+            d[1],
+            d[2],
+            Asset::new(
+                "/wisp_web_twin.js",
+                "text/javascript; charset=utf-8",
+                include_bytes!("../../web-twin/dist/wisp_web_twin.js"),
+            ),
+            Asset::new(
+                "/wisp_web_twin_bg.wasm",
+                "application/wasm",
+                include_bytes!("../../web-twin/dist/wisp_web_twin_bg.wasm"),
+            ),
+        ]
+    };
+    &FILES
 }

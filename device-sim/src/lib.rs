@@ -1,17 +1,19 @@
 //! # device-sim — the Wisp device twin
 //!
-//! The simulated firmware (`wisp-firmware`) on the host's sockets: one port
-//! for the dashboard (HTTP/1.1) and the WebSocket services `/printf`, `/echo`
-//! and `/tap`, plus the client role (`--connect`). Everything the device does
-//! is the firmware's; this crate is only sockets, embedded files, the command
-//! line and the log — the same split a board has.
+//! The simulated device (`wisp-sim`, an application on `wisp-console`) on
+//! the host's sockets: one port for the dashboard (HTTP/1.1) and the
+//! WebSocket services `/printf`, `/echo` and `/tap`, plus the client role
+//! (`--connect`). Everything the device does is the library's and the
+//! application's; this crate is only sockets, the command line and the log —
+//! the same split a board has.
 
 pub mod assets;
+pub mod dial;
 pub mod socket;
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,11 +22,21 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 use wisp::CloseCode;
-use wisp_firmware::dialer::Backoff;
-use wisp_firmware::session::Timing;
-use wisp_firmware::{Config, Device, LogEvent, Session};
+use wisp_console::poll::{Server, Slot};
+use wisp_console::{Access, Config, Console, Device, Lines, LogEvent, Overflow, Peer, Services, Site, Timing};
+use wisp_sim::Sim;
 
 use socket::HostSocket;
+
+/// The twin's console: 64 KiB of lines, a reader per session.
+pub type TwinConsole = Console<65536, { MAX_CONNECTIONS + SPARE_SLOTS + 2 }>;
+/// A session's buffers on a host: 4 KiB in, 8 KiB out.
+const RX: usize = 4096;
+const TX: usize = 8192;
+/// The most connections `--max-connections` allows.
+pub const MAX_CONNECTIONS: usize = 256;
+/// The device's table of open sessions.
+const TABLE: usize = MAX_CONNECTIONS + SPARE_SLOTS + 2;
 
 /// Spare slots beyond `--max-connections`, used to tell a connection over the
 /// limit why it is turned away (503 or a 1013 close) instead of dropping it.
@@ -58,14 +70,34 @@ pub struct Options {
     #[arg(long)]
     pub ws_only: bool,
 
-    /// Also accept WebSocket upgrades from pages of this origin (repeatable).
-    /// Same-origin pages and the dev server (http://127.0.0.1:8088) are always accepted.
+    /// Also answer requests addressed to this host name or address (repeatable;
+    /// `name` for any port, `name:port` for one). Loopback names and the bound
+    /// address are always answered; anything else gets 421 (DNS rebinding).
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_host: Vec<String>,
+
+    /// Also accept WebSocket upgrades from pages of this origin (repeatable),
+    /// e.g. http://127.0.0.1:8088 for `trunk serve`. Same-origin pages are
+    /// always accepted.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
 
+    /// Require this access token on every WebSocket upgrade (`?token=` or
+    /// `Authorization: Bearer`); the dashboard's share link carries it.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// Do not offer /tap (it shows every other session's traffic).
+    #[arg(long)]
+    pub no_tap: bool,
+
     /// Connections of any kind open at once; one more gets 503 (HTTP) or a 1013 close (WebSocket).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_connections: u16,
+
+    /// Connections one peer address may hold at once; one more is turned away the same way.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_per_peer: u16,
 
     /// Ping every WebSocket client this often, in milliseconds (0: never).
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
@@ -75,10 +107,20 @@ pub struct Options {
     #[arg(long, default_value_t = 5_000, value_name = "MS")]
     pub pong_timeout: u64,
 
-    /// A request head must arrive within this many milliseconds (slowloris guard),
-    /// and an idle keep-alive connection is closed after it.
+    /// A request head must be whole this many milliseconds after its first byte
+    /// (slowloris guard), and a connection that sends nothing is closed after it.
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     pub http_timeout: u64,
+
+    /// A session whose output makes no progress for this many milliseconds (a
+    /// peer that does not read) is closed.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    pub send_timeout: u64,
+
+    /// When a reader falls behind: drop its oldest lines with a notice (`drop`),
+    /// or make the burst wait for the slowest reader that still reads (`wait`).
+    #[arg(long, default_value = "drop", value_parser = ["drop", "wait"])]
+    pub overflow: String,
 
     /// Periodic console lines per second (0..100000).
     #[arg(long, default_value_t = 4, value_name = "LINES")]
@@ -96,21 +138,36 @@ impl Default for Options {
     }
 }
 
-/// Where `--connect` dials.
-#[derive(Debug, Clone)]
-struct Target {
-    host: String,
-    path: String,
+/// The names the twin answers to: loopback, the address it is bound to,
+/// and `--allow-host`.
+fn hosts(opts: &Options, addr: SocketAddr) -> Vec<String> {
+    let mut hosts: Vec<String> = wisp_console::http::LOOPBACK.iter().map(|h| h.to_string()).collect();
+    if !addr.ip().is_unspecified() && !addr.ip().is_loopback() {
+        hosts.push(match addr.ip() {
+            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V6(ip) => format!("[{ip}]"),
+        });
+    }
+    hosts.extend(opts.allow_host.iter().cloned());
+    hosts
 }
 
-fn parse_target(url: &str) -> io::Result<Target> {
-    let bad = || io::Error::new(io::ErrorKind::InvalidInput, format!("--connect wants ws://HOST:PORT/PATH, got {url}"));
-    let rest = url.strip_prefix("ws://").ok_or_else(bad)?;
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
-    if host.is_empty() {
-        return Err(bad());
+/// The platform's entropy for the client role's key and masks.
+fn entropy(buf: &mut [u8]) {
+    if getrandom::fill(buf).is_err() {
+        // getrandom(2) does not fail on Linux once booted; should it, the
+        // connection gets keys from the clock rather than none.
+        let t = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = (t >> ((i % 16) * 8)) as u8;
+        }
     }
-    Ok(Target { host: host.to_string(), path })
+}
+
+/// Leak a value for the life of the process: the twin's statics (console,
+/// table, configuration) are made once, from the command line.
+fn forever<T>(v: T) -> &'static mut T {
+    Box::leak(Box::new(v))
 }
 
 /// Run the twin until `stop` is set, then close every session with 1001.
@@ -119,35 +176,50 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     let listener = TcpListener::bind(opts.bind)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let target = opts.connect.as_deref().map(parse_target).transpose()?;
-    let assets = assets::dashboard();
-    let origins: Vec<&str> = opts.allow_origin.iter().map(String::as_str).collect();
-    let platform = format!("host twin at {addr}");
+    let mut dialer = opts.connect.as_deref().map(dial::Dialer::new).transpose()?;
+    let hosts: &'static [&'static str] = forever(hosts(opts, addr)).iter().map(|h| &**h).collect::<Vec<_>>().leak();
+    let origins: &'static [&'static str] =
+        forever(opts.allow_origin.clone()).iter().map(|h| &**h).collect::<Vec<_>>().leak();
+    let token: Option<&'static str> = opts.token.clone().map(|t| forever(t).as_str());
+    let overflow = match opts.overflow.as_str() {
+        "wait" => Overflow::Wait { timeout: opts.send_timeout * 1000 },
+        _ => Overflow::DropOldest,
+    };
+    let console: &'static TwinConsole = forever(TwinConsole::new().with_overflow(overflow));
+    let http = opts.http_timeout * 1000;
     let cfg = Config {
-        max_connections: usize::from(opts.max_connections),
+        max_sessions: usize::from(opts.max_connections),
+        max_per_peer: usize::from(opts.max_per_peer),
         timing: Timing {
             ping_interval: opts.ping_interval * 1000,
             pong_timeout: opts.pong_timeout * 1000,
-            http_timeout: opts.http_timeout * 1000,
+            head_timeout: http,
+            idle_timeout: http,
+            send_timeout: opts.send_timeout * 1000,
+            close_grace: 2_000_000,
         },
-        rate: opts.rate,
-        ws_only: opts.ws_only,
-        allowed_origins: &origins,
-        keep_alive: true,
-        platform: &platform,
+        site: Site {
+            files: assets::dashboard(),
+            ws_only: opts.ws_only,
+            keep_alive: true,
+            access: Access { hosts, origins, token },
+            services: Services { tap: !opts.no_tap, ..Services::default() },
+        },
+        backlog: 32,
+        entropy: Some(entropy),
     };
-    let mut slots: Vec<Option<Session<HostSocket>>> =
-        (0..usize::from(opts.max_connections) + SPARE_SLOTS).map(|_| None).collect();
+    let platform: &'static str = forever(format!("host twin at {addr}")).as_str();
     let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.subsec_nanos() | 1);
-    let mut ring = Box::new(wisp_firmware::console::empty_ring());
-    let mut device = Device::new(cfg, &assets, &mut slots, &mut ring, seed);
+    let device: Device<'static, Sim, TABLE> =
+        Device::new(cfg, console as &dyn Lines, Sim::new(opts.rate, seed, platform));
+    let slots: &'static mut [Slot<HostSocket, RX, TX>] =
+        (0..usize::from(opts.max_connections) + SPARE_SLOTS).map(|_| None).collect::<Vec<_>>().leak();
+    let mut server: Server<'static, HostSocket, Sim, TABLE, RX, TX> = Server::new(device, slots);
     on_ready(addr);
 
     let start = Instant::now();
     let now = || start.elapsed().as_micros() as u64;
     let mut fds: HashMap<u16, RawFd> = HashMap::new();
-    let mut backoff = Backoff::default();
-    let mut dialed: Option<(u16, u64)> = None;
     let mut stopping: Option<u64> = None;
     // Accept when the listener is readable, and at least every millisecond
     // while busy (a loop that never sleeps never sees the listener's poll).
@@ -158,29 +230,29 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
     loop {
         let t = now();
         if stop.load(Ordering::Relaxed) && stopping.is_none() {
-            log::info!("shutting down: closing {} session(s) with 1001", device.sessions());
-            device.close_all(CloseCode::GOING_AWAY, "device shutting down", t);
+            log::info!("shutting down: closing {} session(s) with 1001", server.sessions());
+            server.close_all(CloseCode::GOING_AWAY, "device shutting down", t);
             stopping = Some(t);
         }
         if let Some(since) = stopping
-            && (device.sessions() == 0 || t - since > 2_000_000)
+            && (server.sessions() == 0 || t - since > 2_000_000)
         {
             break;
         }
         if stopping.is_none() {
             if std::mem::take(&mut acceptable) || t - last_accept > 1000 {
                 last_accept = t;
-                accept_all(&listener, &mut device, &mut fds, t);
+                accept_all(&listener, &mut server, &mut fds, t);
             }
-            if let Some(target) = &target {
-                dial(target, &mut device, &mut fds, &mut backoff, &mut dialed, t);
+            if let Some(d) = dialer.as_mut() {
+                d.step(&mut server, &mut fds, t);
             }
         }
         if let Ok(unix) = SystemTime::now().duration_since(UNIX_EPOCH) {
-            device.set_wall_clock(unix.as_secs());
+            server.device.set_wall_clock(unix.as_secs());
         }
-        let busy = device.poll(t);
-        while let Some(event) = device.poll_log() {
+        let busy = server.poll(t);
+        while let Some(event) = server.device.poll_log() {
             log_event(&event, &mut fds);
         }
         // Sleep only when nothing is left to do at once: no output waiting
@@ -188,44 +260,32 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         // over every session on the way to waiting for the next request.)
         watch.clear();
         watch.push(libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+        if let Some(fd) = dialer.as_ref().and_then(dial::Dialer::fd) {
+            watch.push(libc::pollfd { fd, events: libc::POLLIN, revents: 0 });
+        }
         let mut output = false;
-        for (id, wants_input, has_output) in device.interests() {
+        for (id, wants_input, has_output) in server.interests() {
             let Some(&fd) = fds.get(&id) else { continue };
             output |= has_output;
             let events = if wants_input { libc::POLLIN } else { 0 } | if has_output { libc::POLLOUT } else { 0 };
             watch.push(libc::pollfd { fd, events, revents: 0 });
         }
-        if busy && (output || device.console().burst_left() > 0) {
+        if busy && (output || server.device.app.burst_left() > 0) {
             continue;
         }
-        // Spin briefly before sleeping: a reply to what was just sent often
-        // comes back within tens of µs, and waking a sleeping thread costs
-        // about that much again. The spin polls the device itself, whose
-        // sockets read ahead without blocking, so when the request arrives
-        // it is read by the very call that notices it: one `read(2)` on the
-        // path, as a thread blocked in `read` has — not a `poll` and then a
-        // `read`. Then sleep until a socket can do what its session wants,
-        // or until the console's next line is due (at most IDLE_WAIT_MS).
-        // Only within SPIN of the last traffic: an idle twin (a timeout,
-        // nothing moved) goes straight back to sleep instead of spinning a
-        // fifth of a core away. Each empty pass yields the CPU: a client on
-        // this same CPU would otherwise wait out the whole spin before it
-        // could send its next request (p99 221 µs, measured).
-        //
-        // The window is counted from the work of the pass that followed a
-        // wakeup, not from the spin's own finds: under steady traffic the
-        // loop goes back to poll(2) every SPIN. Restarting the window on
-        // every find (spinning for as long as traffic lasts) kept the loop
-        // wherever it was: beside its client (echo p50 15.5 µs) in 7 of 15
-        // rounds, against 12 of 15 this way; otherwise 20–22 µs (see
-        // device-sim/BENCHMARKS.md, "How long to spin").
+        // Spin briefly before sleeping: see device-sim/BENCHMARKS.md, "How
+        // long to spin". A reply to what was just sent often comes back
+        // within tens of µs, and waking a sleeping thread costs about that
+        // much again; the spin polls the device itself, whose sockets read
+        // ahead without blocking. Only within SPIN of the last traffic, and
+        // each empty pass yields the CPU to a client that may share it.
         if busy {
             last_traffic = Instant::now();
         }
         let spin_until = last_traffic + SPIN;
         let mut woke = false;
         while !woke && Instant::now() < spin_until {
-            woke = device.poll(now());
+            woke = server.poll(now());
             if !woke {
                 thread::yield_now();
             }
@@ -233,17 +293,18 @@ pub fn run(opts: &Options, stop: &AtomicBool, on_ready: impl FnOnce(SocketAddr))
         if woke {
             continue;
         }
-        let sleep_ms = device
-            .console()
-            .next_due()
-            .map_or(IDLE_WAIT_MS, |due| due.saturating_sub(now()).div_ceil(1000).clamp(1, IDLE_WAIT_MS as u64) as i32);
+        let due = server.deadline().min(server.device.next_tick().unwrap_or(u64::MAX));
+        let sleep_ms = due.saturating_sub(now()).div_ceil(1000).clamp(1, IDLE_WAIT_MS as u64) as i32;
         socket::wait_for(&mut watch, sleep_ms)?;
         acceptable = watch.first().is_some_and(|p| p.revents != 0);
     }
     Ok(())
 }
 
-fn accept_all(listener: &TcpListener, device: &mut Device<'_, HostSocket>, fds: &mut HashMap<u16, RawFd>, now: u64) {
+/// The twin's device and session table.
+pub type TwinServer = Server<'static, HostSocket, Sim, TABLE, RX, TX>;
+
+fn accept_all(listener: &TcpListener, server: &mut TwinServer, fds: &mut HashMap<u16, RawFd>, now: u64) {
     loop {
         match listener.accept() {
             Ok((stream, peer)) => {
@@ -255,7 +316,11 @@ fn accept_all(listener: &TcpListener, device: &mut Device<'_, HostSocket>, fds: 
                     }
                 };
                 let fd = sock.fd();
-                match device.attach(sock, now) {
+                let who = match peer.ip() {
+                    IpAddr::V4(ip) => Peer::from(ip.octets()),
+                    IpAddr::V6(ip) => Peer::from(ip.octets()),
+                };
+                match server.attach(sock, Some(who), now) {
                     Ok(id) => {
                         log::debug!("session {id}: connection from {peer}");
                         fds.insert(id, fd);
@@ -268,52 +333,6 @@ fn accept_all(listener: &TcpListener, device: &mut Device<'_, HostSocket>, fds: 
                 log::warn!("accept: {e}");
                 return;
             }
-        }
-    }
-}
-
-fn dial(
-    target: &Target,
-    device: &mut Device<'_, HostSocket>,
-    fds: &mut HashMap<u16, RawFd>,
-    backoff: &mut Backoff,
-    dialed: &mut Option<(u16, u64)>,
-    now: u64,
-) {
-    if let Some((id, since)) = *dialed {
-        if device.is_open(id) {
-            return;
-        }
-        *dialed = None;
-        backoff.failed(now, now - since);
-    }
-    if !backoff.due(now) {
-        return;
-    }
-    let addr = target.host.to_socket_addrs().ok().and_then(|mut a| a.next());
-    let stream = addr.map(|a| TcpStream::connect_timeout(&a, Duration::from_millis(500)));
-    match stream {
-        Some(Ok(stream)) => match HostSocket::new(stream) {
-            Ok(sock) => {
-                let fd = sock.fd();
-                match device.attach_dialed(sock, &target.host, &target.path, now) {
-                    Ok(id) => {
-                        log::info!("session {id}: dialed ws://{}{}", target.host, target.path);
-                        fds.insert(id, fd);
-                        *dialed = Some((id, now));
-                    }
-                    Err(_) => backoff.failed(now, 0),
-                }
-            }
-            Err(_) => backoff.failed(now, 0),
-        },
-        Some(Err(e)) => {
-            backoff.failed(now, 0);
-            log::info!("dial ws://{}{}: {e}; next try in {} ms", target.host, target.path, backoff.delay() / 2000);
-        }
-        None => {
-            backoff.failed(now, 0);
-            log::warn!("dial: cannot resolve {}", target.host);
         }
     }
 }

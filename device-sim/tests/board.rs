@@ -47,7 +47,7 @@ fn a_thousand_lines_without_a_gap_then_burst_and_dump() {
     for (i, row) in rows.iter().enumerate() {
         let a = addr + 16 * i as u32;
         let hex: Vec<u8> = row[10..57].split_whitespace().map(|h| u8::from_str_radix(h, 16).unwrap()).collect();
-        let expect: Vec<u8> = (0..16).map(|k| wisp_firmware::sim::memory_byte(a + k)).collect();
+        let expect: Vec<u8> = (0..16).map(|k| wisp_sim::sim::memory_byte(a + k)).collect();
         assert_eq!(hex, expect, "row {i}");
     }
 }

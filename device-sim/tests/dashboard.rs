@@ -36,11 +36,12 @@ fn static_server() -> std::net::SocketAddr {
             let n = s.read(&mut buf).unwrap_or(0);
             let req = String::from_utf8_lossy(&buf[..n]);
             let path = req.split(' ').nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_string();
-            let asset = device_sim::assets::dashboard().into_iter().find(|a| a.path == path);
+            let asset = device_sim::assets::dashboard().iter().find(|a| a.path == path);
             let resp = match asset {
                 Some(a) => {
+                    let encoding = if a.gzip { "Content-Encoding: gzip\r\n" } else { "" };
                     let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\n{encoding}Content-Length: {}\r\nConnection: close\r\n\r\n",
                         a.content_type,
                         a.body.len()
                     )

@@ -18,7 +18,7 @@ fn one_connection_over_the_limit_gets_503_or_1013() {
     let mut b = connect(t.addr, "/echo");
     let mut c = connect(t.addr, "/printf");
     assert_eq!(closed(&mut c), Some(CloseCode::Again), "a clean 1013 close");
-    assert_eq!(http(t.addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").0, 503);
+    assert_eq!(http(t.addr, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n").0, 503);
     // The two admitted ones are unaffected.
     assert_eq!(command(&mut a, "pause"), "> paused");
     b.send(Message::text("still here")).unwrap();
@@ -36,8 +36,12 @@ fn slowloris_is_dropped_and_others_are_served_meanwhile() {
     let t = twin(|o| o.http_timeout = 300);
     let mut slow = TcpStream::connect(t.addr).unwrap();
     slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow:").unwrap();
-    assert_eq!(http(t.addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").0, 200, "served meanwhile");
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nX-Slow:").unwrap();
+    assert_eq!(
+        http(t.addr, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n").0,
+        200,
+        "served meanwhile"
+    );
     let started = Instant::now();
     let (status, text) = read_response(&mut slow);
     assert_eq!(status, 408, "{text}");
@@ -140,7 +144,7 @@ fn an_idle_keep_alive_connection_gives_way_to_a_websocket() {
     for _ in 0..2 {
         let mut s = TcpStream::connect(t.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n").unwrap();
         assert_eq!(read_response(&mut s).0, 200);
         idle.push(s);
     }

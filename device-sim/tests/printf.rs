@@ -64,7 +64,7 @@ fn every_command_answers() {
     let mut ws = connect(t.addr, "/printf");
     assert_eq!(command(&mut ws, "rate 7"), "> rate 7 lines/s");
     assert_eq!(command(&mut ws, "pause"), "> paused");
-    assert!(command(&mut ws, "help").starts_with("> pause"));
+    assert!(command(&mut ws, "help").starts_with("> help"));
     ws.send(Message::text("print hello from the test")).unwrap();
     let (line, _) = until(&mut ws, |l| l.ends_with("hello from the test"));
     assert!(line.starts_with('#'), "print goes into the console: {line}");
@@ -99,7 +99,7 @@ fn dump_is_one_message_of_many_frames_with_the_documented_bytes() {
         let a = addr + 16 * i as u32;
         assert!(row.starts_with(&format!("{a:08x}  ")), "{row}");
         let hex: Vec<u8> = row[10..57].split_whitespace().map(|h| u8::from_str_radix(h, 16).unwrap()).collect();
-        let expect: Vec<u8> = (0..16).map(|k| wisp_firmware::sim::memory_byte(a + k)).collect();
+        let expect: Vec<u8> = (0..16).map(|k| wisp_sim::sim::memory_byte(a + k)).collect();
         assert_eq!(hex, expect, "row {i}");
     }
     // The tap saw the dump go out as FIN=0 text, continuations, FIN=1 — and
@@ -110,8 +110,8 @@ fn dump_is_one_message_of_many_frames_with_the_documented_bytes() {
         let Message::Binary(b) = tap.read().unwrap() else {
             continue;
         };
-        for r in wisp_firmware::tap::records(&b) {
-            if r.direction == wisp_firmware::tap::Direction::Sent {
+        for r in wisp_console::tap::records(&b) {
+            if r.direction == wisp_console::tap::Direction::Sent {
                 frames.push(r.header()[0]);
             }
         }

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use wisp::frame::apply_mask;
 use wisp::{CloseCode, Header, Opcode, Status};
-use wisp_firmware::tap::{Direction, Record};
+use wisp_console::tap::{Direction, Record};
 
 /// Console lines kept (older ones fall out: memory stays flat).
 pub const CONSOLE_RING: usize = 20_000;
@@ -406,11 +406,11 @@ impl Rates {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wisp_firmware::tap::Direction;
+    use wisp_console::tap::Direction;
 
     fn record(dir: Direction, session: u16, time: u64, wire: &[u8]) -> Vec<u8> {
         let r = Record::capture(dir, session, time, wire).unwrap();
-        let mut out = [0u8; wisp_firmware::tap::RECORD_MAX];
+        let mut out = [0u8; wisp_console::tap::RECORD_MAX];
         let n = r.encode(&mut out);
         out[..n].to_vec()
     }

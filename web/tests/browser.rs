@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
-use wisp_firmware::tap::{Direction, RECORD_MAX, Record};
+use wisp_console::tap::{Direction, RECORD_MAX, Record};
 use wisp_web::model::{Console, Line, LineKind, Wire};
 
 wasm_bindgen_test_configure!(run_in_browser);

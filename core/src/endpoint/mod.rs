@@ -136,6 +136,37 @@ impl<B: Buffers> Endpoint<B> {
     }
 }
 
+impl<const RX: usize, const TX: usize> Endpoint<Storage<RX, TX>> {
+    /// A server endpoint that owns its buffers: their sizes were checked
+    /// when it was compiled, so this cannot fail (and is `const`).
+    pub const fn owned() -> Self {
+        Endpoint {
+            conn: Connection::new(),
+            bufs: Storage::new(),
+            rx_start: 0,
+            rx_end: 0,
+            out: Queue { start: 0, end: 0 },
+            keys: NoMask,
+            stash: None,
+        }
+    }
+}
+
+impl<const RX: usize, const TX: usize, K: MaskSource> Endpoint<Storage<RX, TX>, Client, K> {
+    /// A client endpoint that owns its buffers, masking with keys from `keys`.
+    pub const fn owned_client(keys: K) -> Self {
+        Endpoint {
+            conn: Connection::new(),
+            bufs: Storage::new(),
+            rx_start: 0,
+            rx_end: 0,
+            out: Queue { start: 0, end: 0 },
+            keys,
+            stash: None,
+        }
+    }
+}
+
 impl<B: Buffers, K: MaskSource> Endpoint<B, Client, K> {
     /// A client endpoint over `buffers`, masking each frame with a key from
     /// `keys` (§5.3). Buffer sizes as for [`server`](Endpoint::server).
@@ -217,6 +248,13 @@ impl<B: Buffers, S: Side, K: MaskSource, const MAX_FRAME: u32, const MAX_MESSAGE
         dst.copy_from_slice(bytes);
         self.filled(bytes.len());
         Ok(())
+    }
+
+    /// Drop `n` received bytes that were handled outside the engine (an
+    /// HTTP request head read in the same buffer before an upgrade).
+    pub fn consume(&mut self, n: usize) {
+        self.stash = None;
+        self.rx_start = (self.rx_start + n).min(self.rx_end);
     }
 
     /// Received bytes not yet processed.
@@ -378,6 +416,49 @@ impl<B: Buffers, S: Side, K: MaskSource, const MAX_FRAME: u32, const MAX_MESSAGE
     /// Queued bytes to write to the transport.
     pub fn output(&self) -> &[u8] {
         self.bufs.split_ref().1.get(self.out.start..self.out.end).unwrap_or_default()
+    }
+
+    /// Queue bytes that are not a frame — an HTTP response before an
+    /// upgrade: `write` fills the free transmit room and returns how many
+    /// bytes it wrote.
+    pub fn queue_raw(&mut self, write: impl FnOnce(&mut [u8]) -> usize) {
+        let (_, tx) = self.bufs.split();
+        self.out.compact(tx);
+        let room = tx.get_mut(self.out.end..).unwrap_or_default();
+        let n = write(room).min(room.len());
+        self.out.end += n;
+    }
+
+    /// Handle bytes outside the engine — an HTTP request answered before
+    /// any upgrade: `exchange` gets the unread input and the free transmit
+    /// room, and returns how many input bytes it used, how many bytes it
+    /// wrote, and its own result.
+    pub fn exchange_raw<R>(&mut self, exchange: impl FnOnce(&[u8], &mut [u8]) -> (usize, usize, R)) -> R {
+        self.stash = None;
+        let (rx, tx) = self.bufs.split();
+        self.out.compact(tx);
+        let unread = rx.get(self.rx_start..self.rx_end).unwrap_or_default();
+        let room = tx.get_mut(self.out.end..).unwrap_or_default();
+        let room_len = room.len();
+        let (used, wrote, r) = exchange(unread, room);
+        self.rx_start = (self.rx_start + used).min(self.rx_end);
+        self.out.end += wrote.min(room_len);
+        r
+    }
+
+    /// Room to read the transport into and the bytes to write to it, at
+    /// once: for a driver that waits on both.
+    pub fn io(&mut self) -> (&mut [u8], &[u8]) {
+        self.stash = None;
+        let (rx, tx) = self.bufs.split();
+        if self.rx_start > 0 {
+            rx.copy_within(self.rx_start..self.rx_end, 0);
+            self.rx_end -= self.rx_start;
+            self.rx_start = 0;
+        }
+        let input = rx.get_mut(self.rx_end..).unwrap_or_default();
+        let output = tx.get(self.out.start..self.out.end).unwrap_or_default();
+        (input, output)
     }
 
     /// Bytes are queued for the transport.

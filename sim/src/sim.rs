@@ -28,12 +28,12 @@ impl XorShift {
 pub const DUMP_BASE: u32 = 0x2000_0000;
 
 /// The byte stored at `addr` in the simulated memory: documented so that a
-/// client can check a dump it received (`firmware/PROTOCOL.md`).
+/// client can check a dump it received (`console/PROTOCOL.md`).
 pub const fn memory_byte(addr: u32) -> u8 {
     (addr.wrapping_mul(0x9E37_79B1) >> 24) as u8
 }
 
-/// A temperature in hundredths of a degree: a slow sine-like drift plus noise.
+/// A temperature in hundredths of a degree: a slow triangle wave plus noise.
 pub fn temperature_centi(now_s: u64, noise: u32) -> i32 {
     // A triangle wave of period 120 s between 21.00 and 25.00 °C.
     let phase = (now_s % 120) as i32;

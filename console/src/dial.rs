@@ -1,5 +1,7 @@
-//! When to dial out again: exponential backoff for the client role
-//! (`--connect`), as the commercial printf() client sample reconnects.
+//! When to dial out again: exponential backoff for the client role, as the
+//! commercial printf() client sample reconnects. The platform dials (its
+//! network stack knows how) and hands the connection to the device; this
+//! says when to try.
 
 use crate::Micros;
 

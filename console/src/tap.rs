@@ -16,6 +16,10 @@
 //!
 //! A reader decodes the header with `wisp::Header::parse` and unmasks the
 //! preview with `wisp::frame::apply_mask` — which is what the dashboard does.
+//!
+//! The device keeps the latest records in a [`TapRing`]; each `/tap` session
+//! reads it at its own pace, and one that falls behind loses records (never
+//! frames of the sessions being watched).
 
 use wisp::{Header, Status};
 
@@ -32,7 +36,7 @@ pub const RECORD_MAX: usize = 13 + 14 + PREVIEW;
 /// Stops at the first malformed record.
 ///
 /// ```
-/// use wisp_firmware::tap::{Direction, Record, records, RECORD_MAX};
+/// use wisp_console::tap::{Direction, Record, records, RECORD_MAX};
 /// let r = Record::capture(Direction::Sent, 1, 0, &[0x89, 0x00]).unwrap();
 /// let mut msg = [0u8; 2 * (RECORD_MAX + 1)];
 /// let mut n = 0;
@@ -172,6 +176,56 @@ impl Record {
             *d = *s;
         }
         Some(r)
+    }
+}
+
+/// Records kept for `/tap` readers.
+pub const TAP_RING: usize = 32;
+
+/// The latest tap records, numbered, read by each `/tap` session from its
+/// own position.
+pub struct TapRing {
+    records: heapless::Deque<Record, TAP_RING>,
+    /// Number of the oldest record kept.
+    first: u64,
+    /// Sessions reading it: nothing is recorded without one.
+    pub(crate) listeners: u16,
+    /// Records a reader lost by falling behind.
+    pub dropped: u64,
+}
+
+impl Default for TapRing {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TapRing {
+    /// Empty.
+    pub const fn new() -> Self {
+        TapRing { records: heapless::Deque::new(), first: 0, listeners: 0, dropped: 0 }
+    }
+
+    /// Keep `r`, forgetting the oldest if full.
+    pub fn push(&mut self, r: Record) {
+        if self.records.is_full() {
+            let _ = self.records.pop_front();
+            self.first += 1;
+        }
+        let _ = self.records.push_back(r);
+    }
+
+    /// The number the next record gets.
+    pub fn next(&self) -> u64 {
+        self.first + self.records.len() as u64
+    }
+
+    /// Records from number `from` on (those still kept), and the number of
+    /// the first of them.
+    pub fn since(&self, from: u64) -> (u64, impl Iterator<Item = &Record>) {
+        let start = from.max(self.first);
+        let skip = (start - self.first) as usize;
+        (start, self.records.iter().skip(skip))
     }
 }
 
