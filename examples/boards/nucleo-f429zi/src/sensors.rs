@@ -1,6 +1,7 @@
 //! Readings from the chip itself: the die temperature and the supply
 //! voltage, both through ADC1's internal channels and corrected with the
-//! factory calibration values in system memory (RM0090 §13.10, DS9405 §3.15).
+//! factory calibration values in system memory (the reference manual RM0090,
+//! "Temperature sensor"; the STM32F429 datasheet, its calibration values).
 
 use defmt::info;
 use embassy_stm32::adc::{Adc, SampleTime};
