@@ -103,6 +103,8 @@ async fn main(spawner: Spawner) {
     let seed = u64::from(Lan9118::free_run()) << 32 | u64::from(cortex_m::peripheral::SYST::get_current());
     let (stack, runner) =
         embassy_net::new(Lan9118Driver::new(nic), config, RESOURCES.init(StackResources::new()), seed);
+    // Spawning fails only when a task's pool is smaller than the loop below
+    // asks for: at boot, every time, which the check would see.
     spawner.spawn(net(runner).unwrap());
     for id in 0..SOCKETS {
         spawner.spawn(echo(stack, id).unwrap());
