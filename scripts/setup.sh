@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 # --- Rust targets ---------------------------------------------------------
+# thumbv7em-none-eabihf: the QEMU board, the size probe, the Nucleo-F429ZI;
+# thumbv6m-none-eabi: the Pico W (examples/boards/).
 want_targets=(wasm32-unknown-unknown thumbv7em-none-eabihf thumbv6m-none-eabi i686-unknown-linux-gnu)
 have_targets="$(rustup target list --installed)"
 for t in "${want_targets[@]}"; do

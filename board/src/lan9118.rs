@@ -1,13 +1,19 @@
 //! SMSC LAN9118 Ethernet controller in PIO mode, as QEMU's `mps2-an386`
-//! models it (base 0x4020_0000), as a `smoltcp` device.
+//! models it (base 0x4020_0000, IRQ 13): the registers, the frame FIFOs and
+//! the receive interrupt. The network stacks sit on top of this:
+//! [`crate::net_driver`] for embassy-net, the poll-loop image's `phy.rs` for
+//! smoltcp.
 //!
 //! Frames move through the data FIFOs a 32-bit word at a time. Receive: the
 //! RX status FIFO holds one word per frame (length incl. the 4-byte FCS in
 //! bits 29:16, error summary in bit 15); the frame follows in the RX data
 //! FIFO. Transmit: command A and B words, then the frame.
 
-use smoltcp::phy::{self, DeviceCapabilities, Medium};
-use smoltcp::time::Instant;
+use core::task::Waker;
+
+use cortex_m::interrupt::InterruptNumber;
+use cortex_m_rt::exception;
+use embassy_sync::waitqueue::AtomicWaker;
 
 const BASE: usize = 0x4020_0000;
 const RX_DATA: usize = 0x00;
@@ -23,6 +29,7 @@ const TX_CFG: usize = 0x70;
 const HW_CFG: usize = 0x74;
 const RX_FIFO_INF: usize = 0x7C;
 const TX_FIFO_INF: usize = 0x80;
+const FREE_RUN: usize = 0x9C;
 const MAC_CSR_CMD: usize = 0xA4;
 const MAC_CSR_DATA: usize = 0xA8;
 
@@ -42,7 +49,35 @@ const IRQ_EN: u32 = 1 << 8;
 const IRQ_POL: u32 = 1 << 4;
 const IRQ_TYPE: u32 = 1 << 0;
 
-const MTU: usize = 1514;
+/// The largest frame, Ethernet header included, FCS not.
+pub const MTU: usize = 1514;
+/// A buffer that holds any frame the controller delivers, FCS included.
+pub const FRAME_BUF: usize = 1536;
+
+/// The controller's interrupt line on the MPS2 boards.
+#[derive(Clone, Copy)]
+pub struct EthIrq;
+
+// SAFETY: 13 is the Ethernet controller's IRQ number on mps2-an386.
+unsafe impl InterruptNumber for EthIrq {
+    fn number(self) -> u16 {
+        13
+    }
+}
+
+/// Woken by the interrupt handler when a frame arrives.
+static RX_WAKER: AtomicWaker = AtomicWaker::new();
+
+/// A frame arrived: mask the controller's interrupt (its condition holds until
+/// the FIFO is read, so it would fire again at once) and wake whoever waits
+/// for frames. The reader re-arms it with [`Lan9118::arm_irq`].
+#[exception]
+unsafe fn DefaultHandler(irqn: i16) {
+    if irqn == 13 {
+        wr(INT_EN, 0);
+        RX_WAKER.wake();
+    }
+}
 
 fn rd(off: usize) -> u32 {
     // SAFETY: an aligned register of the controller's fixed MMIO window.
@@ -77,17 +112,16 @@ pub struct Stats {
     pub rx_dropped: u32,
 }
 
-/// The controller and a one-frame receive buffer.
+/// The controller, started: the only handle to its registers.
 pub struct Lan9118 {
-    rx: [u8; 1536],
-    tx: [u8; 1536],
     /// Link counters.
     pub stats: Stats,
     mac: [u8; 6],
 }
 
 impl Lan9118 {
-    /// Soft-reset and start the controller; `None` if it does not answer.
+    /// Soft-reset and start the controller, and let its interrupt through the
+    /// NVIC; `None` if no controller answers.
     pub fn new() -> Option<Lan9118> {
         if rd(BYTE_TEST) != 0x8765_4321 || rd(ID_REV) >> 16 != 0x0118 {
             return None;
@@ -103,7 +137,10 @@ impl Lan9118 {
         wr(INT_STS, u32::MAX);
         wr(INT_EN, INT_RSFL);
         wr(IRQ_CFG, IRQ_EN | IRQ_POL | IRQ_TYPE);
-        Some(Lan9118 { rx: [0; 1536], tx: [0; 1536], stats: Stats::default(), mac })
+        // SAFETY: the handler above only masks the controller and wakes a
+        // waker; nothing relies on the line staying masked.
+        unsafe { cortex_m::peripheral::NVIC::unmask(EthIrq) };
+        Some(Lan9118 { stats: Stats::default(), mac })
     }
 
     /// The station address.
@@ -111,28 +148,31 @@ impl Lan9118 {
         self.mac
     }
 
-    /// Mask the frame interrupt (from the handler: the condition holds until
-    /// the FIFO is read, so it would fire again at once).
-    pub fn mask_irq() {
-        wr(INT_EN, 0);
-    }
-
-    /// Clear and re-arm the frame interrupt, after the FIFO was read.
+    /// Clear and re-arm the frame interrupt. The model raises it on a frame's
+    /// arrival only (an edge, not the FIFO's level): arm first, then look at
+    /// the FIFO, or a frame that came in between waits for the next one.
     pub fn arm_irq() {
         wr(INT_STS, u32::MAX);
         wr(INT_EN, INT_RSFL);
     }
 
-    /// Read the next good frame into the buffer; its length.
-    fn next_frame(&mut self) -> Option<usize> {
+    /// Wake `waker` when the next frame arrives (after [`Lan9118::arm_irq`]).
+    pub fn wake_on_rx(waker: &Waker) {
+        RX_WAKER.register(waker);
+    }
+
+    /// Read the next good frame into `buf`; its length without the FCS.
+    /// Frames with receive errors, or too large for `buf`, are dropped and
+    /// counted.
+    pub fn read_frame(&mut self, buf: &mut [u8; FRAME_BUF]) -> Option<usize> {
         while (rd(RX_FIFO_INF) >> 16) & 0xFF != 0 {
             let status = rd(RX_STATUS);
             let len = ((status >> 16) & 0x3FFF) as usize;
             let words = len.div_ceil(4);
-            let bad = status & (1 << 15) != 0 || len > self.rx.len() || len < 4;
+            let bad = status & (1 << 15) != 0 || len > buf.len() || len < 4;
             for w in 0..words {
                 let v = rd(RX_DATA).to_le_bytes();
-                if !bad && let Some(dst) = self.rx.get_mut(w * 4..w * 4 + 4) {
+                if !bad && let Some(dst) = buf.get_mut(w * 4..w * 4 + 4) {
                     dst.copy_from_slice(&v);
                 }
             }
@@ -146,7 +186,15 @@ impl Lan9118 {
         None
     }
 
-    fn send(frame: &[u8]) {
+    /// Is there room in the TX data FIFO (bits 15:0 of TX_FIFO_INF) for a
+    /// full frame and its command words?
+    pub fn can_send(&self) -> bool {
+        (rd(TX_FIFO_INF) & 0xFFFF) >= (MTU + 16) as u32
+    }
+
+    /// Send one frame (at most [`MTU`] bytes); call only when
+    /// [`Lan9118::can_send`] says so.
+    pub fn send(&mut self, frame: &[u8]) {
         let len = frame.len() as u32;
         wr(TX_DATA, (1 << 13) | (1 << 12) | len); // FIRST_SEG | LAST_SEG | length
         wr(TX_DATA, (len << 16) | len); // tag, length
@@ -159,55 +207,12 @@ impl Lan9118 {
         while (rd(TX_FIFO_INF) >> 16) & 0xFF != 0 {
             let _ = rd(TX_STATUS);
         }
-    }
-}
-
-/// A received frame.
-pub struct Rx<'a>(&'a [u8]);
-/// Room to send a frame.
-pub struct Tx<'a> {
-    buf: &'a mut [u8; 1536],
-    stats: &'a mut Stats,
-}
-
-impl phy::RxToken for Rx<'_> {
-    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        f(self.0)
-    }
-}
-
-impl phy::TxToken for Tx<'_> {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let len = len.min(MTU);
-        let r = f(&mut self.buf[..len]);
-        Lan9118::send(&self.buf[..len]);
         self.stats.tx += 1;
-        r
-    }
-}
-
-impl phy::Device for Lan9118 {
-    type RxToken<'a> = Rx<'a>;
-    type TxToken<'a> = Tx<'a>;
-
-    fn receive(&mut self, _: Instant) -> Option<(Rx<'_>, Tx<'_>)> {
-        let len = self.next_frame()?;
-        let Lan9118 { rx, tx, stats, .. } = self;
-        Some((Rx(&rx[..len]), Tx { buf: tx, stats }))
     }
 
-    fn transmit(&mut self, _: Instant) -> Option<Tx<'_>> {
-        // TX data FIFO free space (bits 15:0), room for a full frame and its commands.
-        if (rd(TX_FIFO_INF) & 0xFFFF) < (MTU + 16) as u32 {
-            return None;
-        }
-        Some(Tx { buf: &mut self.tx, stats: &mut self.stats })
-    }
-
-    fn capabilities(&self) -> DeviceCapabilities {
-        let mut caps = DeviceCapabilities::default();
-        caps.medium = Medium::Ethernet;
-        caps.max_transmission_unit = MTU;
-        caps
+    /// The controller's free-running 25 MHz counter: the time of an event as
+    /// the host delivered it, which the guest's own clock cannot predict.
+    pub fn free_run() -> u32 {
+        rd(FREE_RUN)
     }
 }

@@ -5,8 +5,8 @@
 const PAINT: u32 = 0xDEAD_BEEF;
 
 unsafe extern "C" {
-    static mut _stack_start: u32;
-    static mut __sheap: u32;
+    static _stack_start: u32;
+    static __sheap: u32;
 }
 
 fn top() -> usize {
@@ -14,9 +14,10 @@ fn top() -> usize {
 }
 
 /// Paint from the end of static RAM up to just below the current frame.
+/// Call it first thing, before the stack has grown deep.
 pub fn paint() {
     let sp = cortex_m::register::msp::read() as usize - 64;
-    let mut p = (&raw mut __sheap) as usize;
+    let mut p = (&raw const __sheap) as usize;
     while p < sp {
         // SAFETY: between the end of .bss and below the live stack.
         unsafe { core::ptr::write_volatile(p as *mut u32, PAINT) };

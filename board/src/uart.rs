@@ -1,4 +1,5 @@
-//! CMSDK APB UART0 of the MPS2 boards, transmit only (polling).
+//! CMSDK APB UART0 of the MPS2 boards, transmit only (polling): the
+//! board's console.
 
 const BASE: usize = 0x4000_4000;
 const DATA: usize = BASE;
@@ -38,5 +39,35 @@ impl Uart0 {
     /// Send text.
     pub fn write_str(&mut self, s: &str) {
         self.write(s.as_bytes());
+    }
+
+    /// Send `n` in decimal, without `core::fmt` (which the poll-loop image
+    /// leaves out).
+    pub fn write_dec(&mut self, n: u32) {
+        let mut digits = [0u8; 10];
+        let mut i = digits.len();
+        let mut v = n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.write(&digits[i..]);
+    }
+}
+
+impl Default for Uart0 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::fmt::Write for Uart0 {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.write(s.as_bytes());
+        Ok(())
     }
 }

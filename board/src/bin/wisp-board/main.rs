@@ -1,75 +1,34 @@
-//! The Wisp firmware on an emulated Cortex-M4 board (QEMU `mps2-an386`).
+//! The Wisp firmware on an emulated Cortex-M4 board (QEMU `mps2-an386`),
+//! in a poll loop.
 //!
 //! It boots the board, keeps time with SysTick, brings up the LAN9118
 //! Ethernet controller under `smoltcp` (10.0.2.15/24, QEMU's user network),
 //! and runs the very `wisp-firmware` device the host twin and the browser
 //! run: its web server and WebSocket sessions on port 80 (the dashboard served
 //! from flash), and its printf() console on the board's UART (CMSDK UART0).
-//! `./run.sh` in this folder boots it with port 80 forwarded to
-//! 127.0.0.1:8081.
+//! `board/run.sh` boots it with port 80 forwarded to 127.0.0.1:8081.
 #![no_std]
 #![no_main]
 
-mod lan9118;
 mod net;
-mod stack;
-mod uart;
+mod phy;
 
-use core::mem::MaybeUninit;
-
-use cortex_m::peripheral::syst::SystClkSource;
-use cortex_m_rt::{entry, exception};
+use cortex_m_rt::entry;
 use smoltcp::iface::{Config as IfaceConfig, Interface, SocketSet, SocketStorage};
 use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, IpAddress, IpCidr, Ipv4Address};
+use static_cell::{ConstStaticCell, StaticCell};
+use wisp_board::lan9118::Lan9118;
+use wisp_board::uart::Uart0;
+use wisp_board::{halt, stack, time_driver};
 use wisp_firmware::console::{Ring, empty_ring};
 use wisp_firmware::session::Timing;
 use wisp_firmware::{Asset, Config, Device, LogEvent, Session};
 
-/// The CPU clock QEMU models for this board: SysTick counts it.
-const CPU_HZ: u32 = 25_000_000;
-
-static mut MILLIS: u64 = 0;
-
-/// The LAN9118's interrupt line on the MPS2 boards.
-#[derive(Clone, Copy)]
-struct EthIrq;
-
-// SAFETY: 13 is the Ethernet controller's IRQ number on mps2-an386.
-unsafe impl cortex_m::interrupt::InterruptNumber for EthIrq {
-    fn number(self) -> u16 {
-        13
-    }
-}
-
-/// A frame arrived: mask the controller's interrupt and return — waking the
-/// core from `wfi` is all it is for; the main loop reads the FIFO and re-arms.
-#[exception]
-unsafe fn DefaultHandler(irqn: i16) {
-    if irqn == 13 {
-        lan9118::Lan9118::mask_irq();
-    }
-}
-
-#[exception]
-fn SysTick() {
-    // SAFETY: only this handler writes MILLIS; readers tolerate a torn read
-    // being retried (see `now`).
-    unsafe { MILLIS += 1 };
-}
-
 /// Microseconds since boot.
 fn now() -> u64 {
-    // SAFETY: a u64 read that may race the SysTick handler; read twice until
-    // stable.
-    loop {
-        let a = unsafe { core::ptr::read_volatile(&raw const MILLIS) };
-        let b = unsafe { core::ptr::read_volatile(&raw const MILLIS) };
-        if a == b {
-            return a * 1000;
-        }
-    }
+    embassy_time::Instant::now().as_micros()
 }
 
 /// TCP sockets: the connection limit plus spares to refuse with.
@@ -77,43 +36,37 @@ const SOCKETS: usize = 8;
 /// Sessions the device serves at once.
 const MAX_CONNECTIONS: usize = 4;
 
-static mut SOCKET_STORAGE: [SocketStorage<'static>; SOCKETS] = [SocketStorage::EMPTY; SOCKETS];
-static mut RX_BUFFERS: [[u8; 4096]; SOCKETS] = [[0; 4096]; SOCKETS];
-static mut TX_BUFFERS: [[u8; 8192]; SOCKETS] = [[0; 8192]; SOCKETS];
+// Statics rather than locals: the session table (eight 12.5 KiB sessions),
+// the 32 KiB console ring and the device in `main`'s frame, built on the
+// stack and moved, were most of the board's stack. Const-initialised cells
+// are zeroes in .bss, built in place.
+static SOCKET_STORAGE: ConstStaticCell<[SocketStorage<'static>; SOCKETS]> =
+    ConstStaticCell::new([SocketStorage::EMPTY; SOCKETS]);
+static RX_BUFFERS: ConstStaticCell<[[u8; 4096]; SOCKETS]> = ConstStaticCell::new([[0; 4096]; SOCKETS]);
+static TX_BUFFERS: ConstStaticCell<[[u8; 8192]; SOCKETS]> = ConstStaticCell::new([[0; 8192]; SOCKETS]);
+/// The console's 256 lines.
+static RING: ConstStaticCell<Ring> = ConstStaticCell::new(empty_ring());
+/// The device's session table.
+static SLOTS: ConstStaticCell<[Option<Session<net::Tcp>>; SOCKETS]> = ConstStaticCell::new([const { None }; SOCKETS]);
+/// The device itself, written once at boot.
+static DEVICE: StaticCell<Device<'static, net::Tcp>> = StaticCell::new();
 /// The dashboard's files, with their `ETag`s computed at compile time.
 static ASSETS: [Asset; 3] = [
     Asset::new("/", "text/html; charset=utf-8", INDEX),
     Asset::new("/wisp_web.js", "text/javascript; charset=utf-8", JS),
     Asset::new("/wisp_web_bg.wasm", "application/wasm", WASM),
 ];
-/// The console's 256 lines (all zero: .bss, no flash).
-static mut RING: Ring = empty_ring();
-/// The device itself, written once at boot.
-static mut DEVICE: MaybeUninit<Device<'static, net::Tcp>> = MaybeUninit::uninit();
-/// The device's session table.
-static mut SLOTS: [Option<Session<net::Tcp>>; SOCKETS] = [const { None }; SOCKETS];
 
 /// The dashboard's release build, served from flash.
-static INDEX: &[u8] = include_bytes!("../../web/dist/index.html");
-static JS: &[u8] = include_bytes!("../../web/dist/wisp_web.js");
-static WASM: &[u8] = include_bytes!("../../web/dist/wisp_web_bg.wasm");
+static INDEX: &[u8] = include_bytes!("../../../../web/dist/index.html");
+static JS: &[u8] = include_bytes!("../../../../web/dist/wisp_web.js");
+static WASM: &[u8] = include_bytes!("../../../../web/dist/wisp_web_bg.wasm");
 
 /// `wisp-board: <what><n><unit>` on the UART (no `core::fmt` in the image).
-fn report(uart: &mut uart::Uart0, what: &str, n: u32, unit: &str) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
+fn report(uart: &mut Uart0, what: &str, n: u32, unit: &str) {
     uart.write_str("wisp-board: ");
     uart.write_str(what);
-    uart.write(&digits[i..]);
+    uart.write_dec(n);
     uart.write_str(unit);
     uart.write_str("\r\n");
 }
@@ -121,22 +74,17 @@ fn report(uart: &mut uart::Uart0, what: &str, n: u32, unit: &str) {
 #[entry]
 fn main() -> ! {
     stack::paint();
-    let Some(mut core) = cortex_m::Peripherals::take() else { panic_halt() };
-    core.SYST.set_clock_source(SystClkSource::Core);
-    core.SYST.set_reload(CPU_HZ / 1000 - 1);
-    core.SYST.clear_current();
-    core.SYST.enable_counter();
-    core.SYST.enable_interrupt();
+    let Some(core) = cortex_m::Peripherals::take() else { halt() };
+    time_driver::start(core.SYST);
 
-    let mut uart = uart::Uart0::new();
+    let mut uart = Uart0::new();
     uart.write_str("\r\nwisp-board: mps2-an386 (Cortex-M4F), console on UART0\r\n");
 
-    let Some(mut eth) = lan9118::Lan9118::new() else {
+    let Some(nic) = Lan9118::new() else {
         uart.write_str("wisp-board: no LAN9118 answers at 0x4020_0000\r\n");
-        loop {
-            cortex_m::asm::wfi();
-        }
+        halt()
     };
+    let mut eth = phy::Eth::new(nic);
     let mut config = IfaceConfig::new(EthernetAddress(eth.mac()).into());
     config.random_seed = 0x5EED_B0A2;
     let mut iface = Interface::new(config, &mut eth, Instant::from_micros(now() as i64));
@@ -144,14 +92,7 @@ fn main() -> ! {
         let _ = a.push(IpCidr::new(IpAddress::v4(10, 0, 2, 15), 24));
     });
     let _ = iface.routes_mut().add_default_ipv4_route(Ipv4Address::new(10, 0, 2, 2));
-    // SAFETY: the only references ever made to these statics, made once here.
-    let (storage, rx, tx) = unsafe {
-        (
-            (&raw mut SOCKET_STORAGE).as_mut().unwrap_or_else(|| panic_halt()),
-            (&raw mut RX_BUFFERS).as_mut().unwrap_or_else(|| panic_halt()),
-            (&raw mut TX_BUFFERS).as_mut().unwrap_or_else(|| panic_halt()),
-        )
-    };
+    let (storage, rx, tx) = (SOCKET_STORAGE.take(), RX_BUFFERS.take(), TX_BUFFERS.take());
     let mut set = SocketSet::new(&mut storage[..]);
     let mut handles = [None; SOCKETS];
     for ((slot, r), t) in handles.iter_mut().zip(rx.iter_mut()).zip(tx.iter_mut()) {
@@ -160,8 +101,6 @@ fn main() -> ! {
         *slot = Some(set.add(sock));
     }
     net::install(set);
-    // SAFETY: the handler only masks the controller's interrupt.
-    unsafe { cortex_m::peripheral::NVIC::unmask(EthIrq) };
     uart.write_str("wisp-board: 10.0.2.15, serving port 80 (dashboard, /printf, /echo, /tap)\r\n");
     report(
         &mut uart,
@@ -183,18 +122,7 @@ fn main() -> ! {
         keep_alive: true,
         platform: "mps2-an386 (QEMU, Cortex-M4F)",
     };
-    // Statics rather than locals: the session table (eight 12.5 KiB
-    // sessions), the 32 KiB console ring and the device in `main`'s frame,
-    // built on the stack and moved, were most of the board's stack.
-    // SAFETY: the only references ever made to these statics, made once here.
-    let (slots, ring, place) = unsafe {
-        (
-            (&raw mut SLOTS).as_mut().unwrap_or_else(|| panic_halt()),
-            (&raw mut RING).as_mut().unwrap_or_else(|| panic_halt()),
-            (&raw mut DEVICE).as_mut().unwrap_or_else(|| panic_halt()),
-        )
-    };
-    let device = place.write(Device::new(cfg, &ASSETS, slots, ring, 0x5EED_B0A2));
+    let device = DEVICE.uninit().write(Device::new(cfg, &ASSETS, SLOTS.take(), RING.take(), 0x5EED_B0A2));
     let mut attached: [Option<u16>; SOCKETS] = [None; SOCKETS];
     let mut printed = 0u32;
     let mut next_stack_report = 0u64;
@@ -233,9 +161,10 @@ fn main() -> ! {
                 }
             }
         }
+        // Arm the frame interrupt before the FIFO is read for the last time:
+        // a frame that arrives after that read then ends the `wfi` below.
+        Lan9118::arm_irq();
         net::with(|set| iface.poll(ts, &mut eth, set));
-        // The RX FIFO has been read: the next frame may wake us.
-        lan9118::Lan9118::arm_irq();
         // The console on the UART, as a device's serial port shows it.
         let console = device.console();
         printed = printed.max(console.oldest());
@@ -255,15 +184,4 @@ fn main() -> ! {
             cortex_m::interrupt::free(|_| cortex_m::asm::wfi());
         }
     }
-}
-
-fn panic_halt() -> ! {
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    panic_halt()
 }
