@@ -106,6 +106,9 @@ pub struct Device<'a, A, const N: usize = 8> {
     address: heapless::String<46>,
     log: heapless::Deque<LogEvent, 16>,
     next_tick: Option<Micros>,
+    /// Counts events sessions may wait for (tap records, evictions, a
+    /// command that changed the application).
+    generation: u32,
     #[cfg(feature = "async")]
     pub(crate) wakers: crate::wake::WakerSet<N>,
 }
@@ -124,6 +127,7 @@ impl<'a, A: App, const N: usize> Device<'a, A, N> {
             address: heapless::String::new(),
             log: heapless::Deque::new(),
             next_tick: Some(0),
+            generation: 0,
             #[cfg(feature = "async")]
             wakers: crate::wake::WakerSet::new(),
         }
@@ -255,7 +259,14 @@ impl<'a, A: App, const N: usize> Device<'a, A, N> {
     }
 
     pub(crate) fn wake(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
         #[cfg(feature = "async")]
         self.wakers.wake_all();
+    }
+
+    /// How many events sessions may wait for have happened.
+    #[cfg(feature = "async")]
+    pub(crate) fn generation(&self) -> u32 {
+        self.generation
     }
 }

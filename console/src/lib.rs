@@ -31,6 +31,8 @@
 extern crate std;
 
 pub mod app;
+#[cfg(feature = "async")]
+pub mod asynch;
 pub mod command;
 pub mod console;
 #[cfg(feature = "dashboard")]
