@@ -1,9 +1,12 @@
 //! `Sec-WebSocket-Accept` ([RFC 6455 §4.2.2] item 5.4): Base64 of the SHA-1 of
-//! the client's key followed by a fixed GUID.
+//! the client's key followed by a fixed GUID. The SHA-1 is the device's
+//! choice (see [`sha1`](super::sha1)).
 //!
 //! [RFC 6455 §4.2.2]: https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
 
 use base64ct::{Base64, Encoding};
+
+use super::sha1::Sha1;
 
 /// The GUID of §1.3 that every accept value hashes in.
 pub const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -15,18 +18,29 @@ pub const KEY_LEN: usize = 24;
 pub const ACCEPT_LEN: usize = 28;
 
 /// Compute the accept value for a `Sec-WebSocket-Key`, as the ASCII bytes
-/// that go in the header.
+/// that go in the header, with the SHA-1 the features chose
+/// (`sha1-smol`; only with it).
 ///
 /// ```
 /// // The example of RFC 6455 §1.3.
 /// let accept = wisp::handshake::accept_key(b"dGhlIHNhbXBsZSBub25jZQ==");
 /// assert_eq!(&accept, b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 /// ```
-pub fn accept_key(key: &[u8]) -> [u8; ACCEPT_LEN] {
-    let mut sha = sha1_smol::Sha1::new();
-    sha.update(key);
-    sha.update(GUID);
-    let digest = sha.digest().bytes();
+#[cfg(feature = "sha1-smol")]
+pub fn accept_key(key: &[u8; KEY_LEN]) -> [u8; ACCEPT_LEN] {
+    accept_key_with(key, &mut super::sha1::Builtin::default())
+}
+
+/// `accept_key` with the SHA-1 the caller supplies (any [`Sha1`]).
+pub fn accept_key_with<H: Sha1 + ?Sized>(key: &[u8; KEY_LEN], sha1: &mut H) -> [u8; ACCEPT_LEN] {
+    // One message: the key, then the GUID (60 bytes, two SHA-1 blocks).
+    // A byte loop, not two `copy_from_slice`: those link the aligned
+    // `memcpy4` (124 B on a Cortex-M4) for one 60-byte copy.
+    let mut message = [0u8; KEY_LEN + GUID.len()];
+    for (m, b) in message.iter_mut().zip(key.iter().chain(GUID)) {
+        *m = *b;
+    }
+    let digest = sha1.digest(&message);
     let mut out = [0u8; ACCEPT_LEN];
     // 20 bytes always encode to exactly 28; the error arm cannot happen.
     let _ = Base64::encode(&digest, &mut out);

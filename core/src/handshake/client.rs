@@ -5,9 +5,10 @@
 //!
 //! [RFC 6455 §4.1]: https://www.rfc-editor.org/rfc/rfc6455#section-4.1
 
-use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key, encode_key};
+use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key_with, encode_key};
 use super::http::text;
 use super::http::{self, Writer, list_contains, parse_head};
+use super::sha1::Sha1;
 use crate::{Error, Status};
 
 /// A client handshake in progress: remembers the key it sent.
@@ -44,10 +45,18 @@ pub struct Response<'a> {
 
 impl ClientHandshake {
     /// Start a handshake with 16 bytes from a strong random source (§4.1:
-    /// "randomly selected").
+    /// "randomly selected"). The accept key it expects is computed with the
+    /// SHA-1 of the `sha1-smol` feature (only with it); [`with_hasher`](Self::with_hasher) takes the device's own.
+    #[cfg(feature = "sha1-smol")]
     pub fn new(nonce: [u8; 16]) -> Self {
+        Self::with_hasher(nonce, &mut super::sha1::Builtin::default())
+    }
+
+    /// `new` with the SHA-1 the device supplies (any [`Sha1`]);
+    /// it is used once, here.
+    pub fn with_hasher<H: Sha1 + ?Sized>(nonce: [u8; 16], sha1: &mut H) -> Self {
         let key = encode_key(nonce);
-        ClientHandshake { key, accept: accept_key(&key) }
+        ClientHandshake { key, accept: accept_key_with(&key, sha1) }
     }
 
     /// The `Sec-WebSocket-Key` this handshake sends.

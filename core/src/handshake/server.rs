@@ -7,14 +7,16 @@
 //!   [`UpgradeRequest::from_parts`] takes its method, target, version and
 //!   header fields.
 //!
-//! Either way the result is validated against §4.2.1, and [`write_accept`] or
-//! [`write_refusal`] writes the answer (§4.2.2).
+//! Either way the result is validated against §4.2.1, and `write_accept`
+//! ([`write_accept_with`] with the device's SHA-1) or [`write_refusal`]
+//! writes the answer (§4.2.2).
 //!
 //! [RFC 6455 §4.2]: https://www.rfc-editor.org/rfc/rfc6455#section-4.2
 
-use super::accept::{accept_key, is_valid_key};
+use super::accept::{KEY_LEN, accept_key_with, is_valid_key};
 use super::http::text;
 use super::http::{self, Writer, is_tchar, list, list_contains, parse_head, trim};
+use super::sha1::Sha1;
 use crate::{Error, Status};
 
 /// The longest subprotocol name accepted (names are short tokens in
@@ -57,7 +59,7 @@ pub struct UpgradeRequest<'a> {
     /// The `Origin` header, sent by browsers (§4.2.1 item 7; §10.2).
     pub origin: Option<&'a str>,
     /// The `Sec-WebSocket-Key`, validated to be 16 bytes of Base64.
-    pub key: &'a [u8],
+    pub key: &'a [u8; KEY_LEN],
     /// The `Sec-WebSocket-Protocol` list as sent; see [`protocols`].
     ///
     /// [`protocols`]: UpgradeRequest::protocols
@@ -163,7 +165,7 @@ impl<'a> UpgradeRequest<'a> {
         }
         // Item 5: exactly one key, 16 bytes once decoded.
         let key = match key {
-            Some(k) if keys == 1 && is_valid_key(k) => k,
+            Some(k) if keys == 1 && is_valid_key(k) => k.try_into().map_err(|_| Error::InvalidKey)?,
             _ => return Err(Error::InvalidKey),
         };
         // Item 2.
@@ -224,11 +226,37 @@ fn is_http11_or_later(version: &[u8]) -> bool {
 }
 
 /// Write `101 Switching Protocols` for `request` into `out` (§4.2.2 item 5),
-/// choosing `protocol` (which should be one the client offered).
+/// choosing `protocol` (which should be one the client offered). The accept
+/// key's SHA-1 is the one of the `sha1-smol` feature (only with it); [`write_accept_with`] takes the
+/// device's own.
+#[cfg(feature = "sha1-smol")]
 pub fn write_accept(request: &UpgradeRequest<'_>, protocol: Option<&str>, out: &mut [u8]) -> Result<usize, Error> {
+    write_accept_with(request, protocol, &mut super::sha1::Builtin::default(), out)
+}
+
+/// `write_accept` with the SHA-1 the device supplies: a hash peripheral's
+/// driver, its TLS stack's SHA-1, or any [`Sha1`].
+///
+/// ```
+/// use wisp::handshake::{UpgradeRequest, write_accept_with};
+/// # let headers = [("host", &b"device.local"[..]), ("upgrade", b"websocket"), ("connection", b"upgrade"),
+/// #                ("sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="), ("sec-websocket-version", b"13")];
+/// let up = UpgradeRequest::from_parts("GET", "/", b"HTTP/1.1", headers).unwrap();
+/// // A closure is a `Sha1`: here the device's hash driver would run.
+/// let mut device_sha1 = |message: &[u8]| sha1_smol::Sha1::from(message).digest().bytes();
+/// let mut out = [0u8; 256];
+/// let n = write_accept_with(&up, None, &mut device_sha1, &mut out).unwrap();
+/// assert!(out[..n].windows(28).any(|w| w == b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+/// ```
+pub fn write_accept_with<H: Sha1 + ?Sized>(
+    request: &UpgradeRequest<'_>,
+    protocol: Option<&str>,
+    sha1: &mut H,
+    out: &mut [u8],
+) -> Result<usize, Error> {
     let mut w = Writer::new(out);
     w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")?
-        .put(&accept_key(request.key))?
+        .put(&accept_key_with(request.key, sha1))?
         .put(b"\r\n")?;
     if let Some(p) = protocol {
         w.put(b"Sec-WebSocket-Protocol: ")?.put(p.as_bytes())?.put(b"\r\n")?;
