@@ -19,14 +19,14 @@ pub const ACCEPT_LEN: usize = 28;
 
 /// Compute the accept value for a `Sec-WebSocket-Key`, as the ASCII bytes
 /// that go in the header, with the SHA-1 the features chose
-/// (`sha1-smol`; only with it).
+/// (`compact-sha1` or `sha1-smol`; only with one of them).
 ///
 /// ```
 /// // The example of RFC 6455 §1.3.
 /// let accept = wisp::handshake::accept_key(b"dGhlIHNhbXBsZSBub25jZQ==");
 /// assert_eq!(&accept, b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 /// ```
-#[cfg(feature = "sha1-smol")]
+#[cfg(any(feature = "sha1-smol", feature = "compact-sha1"))]
 pub fn accept_key(key: &[u8; KEY_LEN]) -> [u8; ACCEPT_LEN] {
     accept_key_with(key, &mut super::sha1::Builtin::default())
 }

@@ -46,8 +46,9 @@ pub struct Response<'a> {
 impl ClientHandshake {
     /// Start a handshake with 16 bytes from a strong random source (§4.1:
     /// "randomly selected"). The accept key it expects is computed with the
-    /// SHA-1 of the `sha1-smol` feature (only with it); [`with_hasher`](Self::with_hasher) takes the device's own.
-    #[cfg(feature = "sha1-smol")]
+    /// SHA-1 the features chose (`compact-sha1` or `sha1-smol`; only with one
+    /// of them); [`with_hasher`](Self::with_hasher) takes the device's own.
+    #[cfg(any(feature = "sha1-smol", feature = "compact-sha1"))]
     pub fn new(nonce: [u8; 16]) -> Self {
         Self::with_hasher(nonce, &mut super::sha1::Builtin::default())
     }

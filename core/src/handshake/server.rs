@@ -227,9 +227,10 @@ fn is_http11_or_later(version: &[u8]) -> bool {
 
 /// Write `101 Switching Protocols` for `request` into `out` (§4.2.2 item 5),
 /// choosing `protocol` (which should be one the client offered). The accept
-/// key's SHA-1 is the one of the `sha1-smol` feature (only with it); [`write_accept_with`] takes the
+/// key's SHA-1 is the one the features chose (`compact-sha1` or
+/// `sha1-smol`; only with one of them); [`write_accept_with`] takes the
 /// device's own.
-#[cfg(feature = "sha1-smol")]
+#[cfg(any(feature = "sha1-smol", feature = "compact-sha1"))]
 pub fn write_accept(request: &UpgradeRequest<'_>, protocol: Option<&str>, out: &mut [u8]) -> Result<usize, Error> {
     write_accept_with(request, protocol, &mut super::sha1::Builtin::default(), out)
 }

@@ -7,10 +7,14 @@
 //! | feature | implementation | Cortex-M4 code |
 //! | --- | --- | ---: |
 //! | `sha1-smol` (default) | `Sha1Smol`: the `sha1_smol` crate | ~3.2 KB |
+//! | `compact-sha1` | `CompactSha1`: a rolled loop in this crate | ~0.5 KB |
 //! | neither | the device's own [`Sha1`]: a hash peripheral (STM32 HASH, the ESP32 SHA accelerator, nRF CryptoCell) or the SHA-1 its TLS stack links | its own |
 //!
 //! The plain functions (`write_accept`, `accept_key`, `ClientHandshake::new`)
-//! exist only with the feature.
+//! exist only with one of the two features. With both on, `compact-sha1`
+//! wins: both are exact SHA-1, so only the size differs, and a device that
+//! asks for the small one gets it even when another crate in its build left
+//! the default on.
 //!
 //! With or without a feature, the `_with` forms take any [`Sha1`]:
 //! [`write_accept_with`], [`accept_key_with`] and
@@ -42,6 +46,12 @@
 //! [`write_accept_with`]: super::write_accept_with
 //! [`accept_key_with`]: super::accept_key_with
 //! [`ClientHandshake::with_hasher`]: super::ClientHandshake::with_hasher
+
+#[cfg(any(feature = "compact-sha1", test))]
+mod compact;
+
+#[cfg(feature = "compact-sha1")]
+pub use compact::CompactSha1;
 
 /// A SHA-1 ([FIPS 180-4]) for the accept key: one call, the whole message in,
 /// the digest out.
@@ -78,6 +88,9 @@ impl Sha1 for Sha1Smol {
     }
 }
 
-/// The implementation behind the plain functions.
-#[cfg(feature = "sha1-smol")]
+/// The implementation behind the plain functions: `compact-sha1` wins over
+/// `sha1-smol`.
+#[cfg(feature = "compact-sha1")]
+pub(crate) type Builtin = CompactSha1;
+#[cfg(all(feature = "sha1-smol", not(feature = "compact-sha1")))]
 pub(crate) type Builtin = Sha1Smol;
