@@ -7,7 +7,7 @@
 
 use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key_with, encode_key};
 use super::http::text;
-use super::http::{self, Writer, list_contains, parse_head};
+use super::http::{self, list_contains, optional_field, parse_head, write_parts};
 use super::sha1::Sha1;
 use crate::{Error, Status};
 
@@ -75,22 +75,27 @@ impl ClientHandshake {
         protocols: Option<&str>,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let mut w = Writer::new(out);
-        w.put(b"GET ")?
-            .put(path.as_bytes())?
-            .put(b" HTTP/1.1\r\nHost: ")?
-            .put(host.as_bytes())?
-            .put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ")?
-            .put(&self.key)?
-            .put(b"\r\nSec-WebSocket-Version: 13\r\n")?;
-        if let Some(o) = origin {
-            w.put(b"Origin: ")?.put(o.as_bytes())?.put(b"\r\n")?;
-        }
-        if let Some(p) = protocols {
-            w.put(b"Sec-WebSocket-Protocol: ")?.put(p.as_bytes())?.put(b"\r\n")?;
-        }
-        w.put(b"\r\n")?;
-        Ok(w.len())
+        let (o0, o1, o2) = optional_field(b"Origin: ", origin);
+        let (p0, p1, p2) = optional_field(b"Sec-WebSocket-Protocol: ", protocols);
+        write_parts(
+            out,
+            &[
+                b"GET ",
+                path.as_bytes(),
+                b" HTTP/1.1\r\nHost: ",
+                host.as_bytes(),
+                b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ",
+                &self.key,
+                b"\r\nSec-WebSocket-Version: 13\r\n",
+                o0,
+                o1,
+                o2,
+                p0,
+                p1,
+                p2,
+                b"\r\n",
+            ],
+        )
     }
 
     /// Check the server's response (§4.1, the client's checks 1–6).

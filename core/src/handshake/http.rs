@@ -164,20 +164,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Append `n` in decimal.
-    pub fn put_decimal(&mut self, mut n: usize) -> Result<&mut Self, Error> {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            if let Some(d) = digits.get_mut(i) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || i == 0 {
-                break;
-            }
-        }
-        self.put(digits.get(i..).unwrap_or_default())
+    pub fn put_decimal(&mut self, n: usize) -> Result<&mut Self, Error> {
+        self.put(decimal(n, &mut [0; 20]))
     }
 
     /// Bytes written so far.
@@ -189,6 +177,43 @@ impl<'a> Writer<'a> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+}
+
+/// Write `parts` one after the other from the start of `out`; their total
+/// length, or [`Error::BufferTooSmall`]. The handshake's responses are
+/// written this way, one loop over a list, rather than as a chain of
+/// [`Writer::put`] whose every `?` is a branch of its own on a device.
+pub(crate) fn write_parts(out: &mut [u8], parts: &[&[u8]]) -> Result<usize, Error> {
+    let mut len = 0;
+    for part in parts {
+        let end = len + part.len();
+        out.get_mut(len..end).ok_or(Error::BufferTooSmall)?.copy_from_slice(part);
+        len = end;
+    }
+    Ok(len)
+}
+
+/// The parts of a header line that is there only with a value:
+/// `name`, the value and CRLF, or nothing.
+pub(crate) fn optional_field<'a>(name: &'a [u8], value: Option<&'a str>) -> (&'a [u8], &'a [u8], &'a [u8]) {
+    match value {
+        Some(v) => (name, v.as_bytes(), b"\r\n"),
+        None => (b"", b"", b""),
+    }
+}
+
+/// `n` in decimal, in the end of `digits` (20 digits hold any `usize`).
+pub(crate) fn decimal(mut n: usize, digits: &mut [u8; 20]) -> &[u8] {
+    let mut i = digits.len();
+    while let Some(d) = i.checked_sub(1).and_then(|j| digits.get_mut(j)) {
+        *d = b'0' + (n % 10) as u8;
+        i -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.get(i..).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 
 use super::accept::{KEY_LEN, accept_key_with, is_valid_key};
 use super::http::text;
-use super::http::{self, Writer, is_tchar, list, list_contains, parse_head, trim};
+use super::http::{self, decimal, is_tchar, list, list_contains, optional_field, parse_head, trim, write_parts};
 use super::sha1::Sha1;
 use crate::{Error, Status};
 
@@ -255,15 +255,19 @@ pub fn write_accept_with<H: Sha1 + ?Sized>(
     sha1: &mut H,
     out: &mut [u8],
 ) -> Result<usize, Error> {
-    let mut w = Writer::new(out);
-    w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")?
-        .put(&accept_key_with(request.key, sha1))?
-        .put(b"\r\n")?;
-    if let Some(p) = protocol {
-        w.put(b"Sec-WebSocket-Protocol: ")?.put(p.as_bytes())?.put(b"\r\n")?;
-    }
-    w.put(b"\r\n")?;
-    Ok(w.len())
+    let (p0, p1, p2) = optional_field(b"Sec-WebSocket-Protocol: ", protocol);
+    write_parts(
+        out,
+        &[
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ",
+            &accept_key_with(request.key, sha1),
+            b"\r\n",
+            p0,
+            p1,
+            p2,
+            b"\r\n",
+        ],
+    )
 }
 
 /// Write the HTTP refusal for a handshake error into `out`: its status (400,
@@ -298,19 +302,23 @@ pub fn write_response(status: u16, extra: &[u8], body: &[u8], out: &mut [u8]) ->
 }
 
 fn write_plain(status: u16, phrase: &str, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-    let mut w = Writer::new(out);
-    w.put(b"HTTP/1.1 ")?
-        .put_decimal(usize::from(status))?
-        .put(b" ")?
-        .put(phrase.as_bytes())?
-        .put(b"\r\n")?
-        .put(extra)?
-        .put(b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")?
-        .put_decimal(body.len() + 1)?
-        .put(b"\r\nConnection: close\r\n\r\n")?
-        .put(body)?
-        .put(b"\n")?;
-    Ok(w.len())
+    let (mut code, mut length) = ([0; 20], [0; 20]);
+    write_parts(
+        out,
+        &[
+            b"HTTP/1.1 ",
+            decimal(usize::from(status), &mut code),
+            b" ",
+            phrase.as_bytes(),
+            b"\r\n",
+            extra,
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ",
+            decimal(body.len() + 1, &mut length),
+            b"\r\nConnection: close\r\n\r\n",
+            body,
+            b"\n",
+        ],
+    )
 }
 
 /// The reason phrase of the statuses a WebSocket device answers with.
