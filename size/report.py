@@ -44,6 +44,9 @@ VARIANTS = [
     ("wisp-server (sha1_smol)", "wisp-server"),
     ("wisp-server (compact-sha1)", "wisp-server-compact"),
     ("wisp-server (device SHA-1)", "wisp-server-device"),
+    # Refusals with the status phrase as the body (`write_terse_refusal`).
+    ("wisp-server (compact-sha1, terse)", "wisp-server-compact,terse"),
+    ("wisp-server (device SHA-1, terse)", "wisp-server-device,terse"),
     ("peer-ew", "peer-ew"),
     ("peer-wz", "peer-wz"),
 ]

@@ -154,7 +154,7 @@ fn session(io: &mut Io) -> usize {
     #[cfg(any(feature = "wisp-server", feature = "wisp-server-compact", feature = "wisp-server-device"))]
     {
         use wisp::Status;
-        use wisp::handshake::{UpgradeRequest, write_refusal};
+        use wisp::handshake::UpgradeRequest;
         loop {
             n += io.recv(&mut rx[n..]);
             match UpgradeRequest::parse_with_limit(&rx[..n], rx.len()) {
@@ -174,7 +174,12 @@ fn session(io: &mut Io) -> usize {
                 }
                 Ok(Status::Partial) => {}
                 Err(e) => {
-                    let len = write_refusal(e, &mut tx).unwrap_or(0);
+                    // The reason in words, or (`terse`) the status phrase.
+                    #[cfg(not(feature = "terse"))]
+                    let len = wisp::handshake::write_refusal(e, &mut tx);
+                    #[cfg(feature = "terse")]
+                    let len = wisp::handshake::write_terse_refusal(e, &mut tx);
+                    let len = len.unwrap_or(0);
                     io.send(&tx[..len]);
                     return 0;
                 }

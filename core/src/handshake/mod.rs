@@ -34,4 +34,4 @@ pub use accept::accept_key_with;
 pub use client::{ClientHandshake, Response};
 #[cfg(any(feature = "sha1-smol", feature = "compact-sha1"))]
 pub use server::write_accept;
-pub use server::{UpgradeRequest, write_accept_with, write_refusal, write_response};
+pub use server::{UpgradeRequest, write_accept_with, write_refusal, write_response, write_terse_refusal};
