@@ -7,7 +7,7 @@
 
 use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key_with, encode_key};
 use super::http::text;
-use super::http::{self, list_contains, optional_field, parse_head, write_parts};
+use super::http::{self, eq_lower, list_contains, optional_field, parse_head, write_parts};
 use super::sha1::Sha1;
 use crate::{Error, Status};
 
@@ -118,15 +118,15 @@ impl ClientHandshake {
         }
         let (mut upgrade, mut connection, mut accepted, mut protocol) = (false, false, false, None);
         for (name, value) in head.headers {
-            if name.eq_ignore_ascii_case("upgrade") {
+            if eq_lower(name.as_bytes(), b"upgrade") {
                 upgrade |= list_contains(value, "websocket");
-            } else if name.eq_ignore_ascii_case("connection") {
+            } else if eq_lower(name.as_bytes(), b"connection") {
                 connection |= list_contains(value, "upgrade");
-            } else if name.eq_ignore_ascii_case("sec-websocket-accept") {
+            } else if eq_lower(name.as_bytes(), b"sec-websocket-accept") {
                 accepted = value == self.accept;
-            } else if name.eq_ignore_ascii_case("sec-websocket-protocol") {
+            } else if eq_lower(name.as_bytes(), b"sec-websocket-protocol") {
                 protocol = Some(text(value).map_err(|_| Error::HttpSyntax)?);
-            } else if name.eq_ignore_ascii_case("sec-websocket-extensions") {
+            } else if eq_lower(name.as_bytes(), b"sec-websocket-extensions") {
                 // Item 5: we offer no extensions, so none may be in use.
                 return Err(Error::UnexpectedExtension);
             }

@@ -171,7 +171,13 @@ pub fn list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// Does the comma-separated `value` contain `token`, ignoring ASCII case?
 pub fn list_contains(value: &[u8], token: &str) -> bool {
-    list(value).any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
+    list(value).any(|e| eq_lower(e, token.as_bytes()))
+}
+
+/// `bytes` equals `lower`, a lower-case name or token, ignoring ASCII case:
+/// one side folded, where `eq_ignore_ascii_case` folds both.
+pub(crate) fn eq_lower(bytes: &[u8], lower: &[u8]) -> bool {
+    bytes.len() == lower.len() && bytes.iter().zip(lower).all(|(b, l)| b.to_ascii_lowercase() == *l)
 }
 
 /// A cursor that writes into a caller buffer and fails cleanly when full.
@@ -301,6 +307,9 @@ mod tests {
     fn lists_and_decimals() {
         assert!(list_contains(b"keep-alive, Upgrade", "upgrade"));
         assert!(!list_contains(b"keep-alive, upgraded", "upgrade"));
+        assert!(eq_lower(b"Sec-WebSocket-KEY", b"sec-websocket-key"));
+        assert!(!eq_lower(b"Sec-WebSocket-Kez", b"sec-websocket-key"));
+        assert!(!eq_lower(b"host", b"hos"));
         let mut buf = [0u8; 32];
         let mut w = Writer::new(&mut buf);
         w.put_decimal(0).unwrap().put(b",").unwrap().put_decimal(usize::MAX).unwrap();

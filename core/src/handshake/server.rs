@@ -15,7 +15,9 @@
 
 use super::accept::{KEY_LEN, accept_key_with, is_valid_key};
 use super::http::text;
-use super::http::{self, decimal, is_tchar, list, list_contains, optional_field, parse_head, trim, write_parts};
+use super::http::{
+    self, decimal, eq_lower, is_tchar, list, list_contains, optional_field, parse_head, trim, write_parts,
+};
 use super::sha1::Sha1;
 use crate::{Error, Status};
 
@@ -136,7 +138,7 @@ impl<'a> UpgradeRequest<'a> {
         let (mut upgrade, mut connection, mut keys) = (false, false, 0u8);
         let mut found: [Option<&'a [u8]>; FIELDS.len()] = [None; FIELDS.len()];
         for (name, value) in headers {
-            let Some(i) = FIELDS.iter().position(|f| name.eq_ignore_ascii_case(f)) else { continue };
+            let Some(i) = FIELDS.iter().position(|f| eq_lower(name.as_bytes(), f.as_bytes())) else { continue };
             match i {
                 F_UPGRADE => upgrade |= list_contains(value, "websocket"),
                 F_CONNECTION => connection |= list_contains(value, "upgrade"),
