@@ -136,9 +136,9 @@ impl<'a> UpgradeRequest<'a> {
         // One loop over a table of names rather than a chain of comparisons:
         // on a device each comparison is code, a table entry is a few bytes.
         let (mut upgrade, mut connection, mut keys) = (false, false, 0u8);
-        let mut found: [Option<&'a [u8]>; FIELDS.len()] = [None; FIELDS.len()];
+        let mut found: [Option<&'a [u8]>; FIELDS] = [None; FIELDS];
         for (name, value) in headers {
-            let Some(i) = FIELDS.iter().position(|f| eq_lower(name.as_bytes(), f.as_bytes())) else { continue };
+            let Some(i) = field(name.as_bytes()) else { continue };
             match i {
                 F_UPGRADE => upgrade |= list_contains(value, "websocket"),
                 F_CONNECTION => connection |= list_contains(value, "upgrade"),
@@ -207,9 +207,24 @@ impl<'a> UpgradeRequest<'a> {
     }
 }
 
-/// The header fields the handshake reads (§4.2.1), lower-case.
-const FIELDS: [&str; 7] =
-    ["host", "upgrade", "connection", "sec-websocket-version", "sec-websocket-key", "origin", "sec-websocket-protocol"];
+/// The header fields the handshake reads (§4.2.1), lower-case, one after
+/// the other, and their lengths: a table of seven slices would be 56 B.
+const FIELD_NAMES: &[u8] = b"hostupgradeconnectionsec-websocket-versionsec-websocket-keyoriginsec-websocket-protocol";
+const FIELD_LENS: [u8; 7] = [4, 7, 10, 21, 17, 6, 22];
+const FIELDS: usize = FIELD_LENS.len();
+
+/// Which of the fields `name` is, ignoring case.
+fn field(name: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for (i, &len) in FIELD_LENS.iter().enumerate() {
+        let end = at + usize::from(len);
+        if FIELD_NAMES.get(at..end).is_some_and(|f| eq_lower(name, f)) {
+            return Some(i);
+        }
+        at = end;
+    }
+    None
+}
 const F_UPGRADE: usize = 1;
 const F_CONNECTION: usize = 2;
 const F_KEY: usize = 4;
@@ -362,5 +377,30 @@ pub const fn reason_phrase(status: u16) -> &'static str {
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_field_name_is_found_in_any_case() {
+        let names = [
+            "host",
+            "upgrade",
+            "connection",
+            "sec-websocket-version",
+            "sec-websocket-key",
+            "origin",
+            "sec-websocket-protocol",
+        ];
+        assert_eq!(FIELD_LENS.iter().map(|&l| usize::from(l)).sum::<usize>(), FIELD_NAMES.len());
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(field(name.as_bytes()), Some(i), "{name}");
+            assert_eq!(field(name.to_ascii_uppercase().as_bytes()), Some(i), "{name}");
+            assert_eq!(field(&name.as_bytes()[1..]), None, "{name}");
+        }
+        assert_eq!(field(b"sec-websocket-extensions"), None);
     }
 }
