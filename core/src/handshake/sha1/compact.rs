@@ -30,15 +30,13 @@ pub(crate) fn sha1(message: &[u8]) -> [u8; 20] {
     let len = message.len();
     // The padding needs at least 9 bytes (0x80 and the length).
     let padded = (len + 8) / 64 * 64 + 64;
-    let bits = (len as u64) << 3;
     let mut h = H0;
     let mut w = [0u32; 16];
-    for i in 0..padded {
+    // Everything but the length, which is the last block's last two words.
+    for i in 0..padded - 8 {
         let byte = match message.get(i) {
             Some(&b) => b,
             None if i == len => 0x80,
-            // The last 8 bytes: the length, most significant byte first.
-            None if padded - 1 - i < 8 => (bits >> (8 * (padded - 1 - i))) as u8,
             None => 0,
         };
         // §3.1: words are big-endian; the schedule fills a byte at a time.
@@ -49,6 +47,10 @@ pub(crate) fn sha1(message: &[u8]) -> [u8; 20] {
             compress(&mut h, &mut w);
         }
     }
+    let bits = (len as u64) << 3;
+    let [.., hi, lo] = &mut w;
+    (*hi, *lo) = ((bits >> 32) as u32, bits as u32);
+    compress(&mut h, &mut w);
     // The digest: the five words big-endian (§6.1.2).
     let mut out = [0u8; 20];
     for (i, byte) in out.iter_mut().enumerate() {
