@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Build the size probe for every variant and print ROM, RAM and stack.
 
-    python3 size/report.py            # from the repository root
+    python3 size/report.py                        # every variant, M4 and M0
+    python3 size/report.py --one FEATURES [--m0]  # one variant and the baseline
+    python3 size/report.py --functions FEATURES [--m0]  # what it adds, by function
 
-For each target (Cortex-M4F thumbv7em-none-eabihf, Cortex-M0 thumbv6m-none-eabi)
-and variant (baseline, wisp-server, wisp-framing, peer-ew, peer-wz) it builds the
-firmware-shaped session in `size/src/main.rs` (opt-level "z", fat LTO, one codegen
-unit, panic=abort) and measures, from the linked ELF:
+(from the repository root; FEATURES as in size/Cargo.toml, e.g.
+`wisp-server-compact`). For each target (Cortex-M4F thumbv7em-none-eabihf,
+Cortex-M0 thumbv6m-none-eabi) and variant (see VARIANTS) it builds the
+firmware-shaped session in `size/src/main.rs` (opt-level "z", fat LTO, one
+codegen unit, panic=abort) and measures, from the linked ELF:
 
 * ROM = .text + .rodata; "added" = ROM minus the baseline image's, which has the
   same scaffolding and no WebSocket code;
@@ -14,9 +17,17 @@ unit, panic=abort) and measures, from the linked ELF:
   line info of the innermost inlined frame outside the standard library
   (objdump -d + addr2line -i): with LTO most of a crate is inlined into its
   caller, so symbol sizes under-count, and a `rotate_left` inlined into SHA-1
-  belongs to SHA-1;
+  belongs to SHA-1. wisp is split into its handshake, its compact SHA-1 and the
+  engine (everything else in core/src: frames, UTF-8, errors); the device-SHA-1 variant's peripheral driver
+  (`size/src/device_sha1.rs`) has a bucket of its own and counts in the
+  session's ROM, as it would in a device's;
 * RAM: the per-connection context (size_of) and the session's stack high-water
   mark, both printed by the image itself running under QEMU (stack painting).
+  The session is a function of its own (never inlined into `main`), so the
+  stack figure includes its frame: the 256-byte receive and 160-byte send
+  buffers and everything the handshake and the engine put on the stack. The
+  baseline has the same buffers; "over baseline" is what the WebSocket code
+  adds to them.
 """
 import collections, os, re, subprocess, sys, shutil
 
@@ -26,9 +37,25 @@ TARGETS = [
     # ARMv6-M code runs on the Cortex-M3 of mps2-an385 (v7-M is a superset).
     ("thumbv6m-none-eabi", "Cortex-M0", ["-machine", "mps2-an385", "-cpu", "cortex-m3"]),
 ]
-VARIANTS = ["baseline", "wisp-server", "wisp-framing", "peer-ew", "peer-wz"]
+# (name in the tables, the probe's features).
+VARIANTS = [
+    ("baseline", ""),
+    ("wisp-framing", "wisp-framing"),
+    ("wisp-server (sha1_smol)", "wisp-server"),
+    ("wisp-server (compact-sha1)", "wisp-server-compact"),
+    ("wisp-server (device SHA-1)", "wisp-server-device"),
+    # Refusals with the status phrase as the body (`write_terse_refusal`).
+    ("wisp-server (compact-sha1, terse)", "wisp-server-compact,terse"),
+    ("wisp-server (device SHA-1, terse)", "wisp-server-device,terse"),
+    ("peer-ew", "peer-ew"),
+    ("peer-wz", "peer-wz"),
+]
+CORE_SRC = re.escape(os.path.join(os.path.dirname(ROOT), "core", "src")) + "/"
 BUCKETS = [
-    ("wisp", re.compile(re.escape(os.path.join(os.path.dirname(ROOT), "core", "src")) + "/")),
+    ("wisp: compact-sha1", re.compile(CORE_SRC + "handshake/sha1/compact")),
+    ("wisp: handshake", re.compile(CORE_SRC + "handshake/")),
+    ("wisp: engine (frames, UTF-8, errors)", re.compile(CORE_SRC)),
+    ("device SHA-1 driver (probe)", re.compile(r"/size/src/device_sha1")),
     ("sha1_smol", re.compile(r"sha1_smol")),
     ("base64ct", re.compile(r"base64ct")),
     ("httparse", re.compile(r"httparse")),
@@ -47,11 +74,11 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
 
 
-def build(target, variant):
-    feats = [] if variant == "baseline" else ["--features", variant]
+def build(target, features):
+    feats = ["--features", features] if features else []
     run(["cargo", "build", "--release", "--target", target, *feats], cwd=ROOT)
     src = os.path.join(ROOT, "target", target, "release", "wisp-size")
-    dst = os.path.join(ROOT, "target", f"{target}-{variant}.elf")
+    dst = os.path.join(ROOT, "target", f"{target}-{features.replace(',', '+') or 'baseline'}.elf")
     shutil.copy(src, dst)
     return dst
 
@@ -149,40 +176,70 @@ def qemu(elf, machine):
     return dict(kv.split("=") for kv in out.split() if "=" in kv)
 
 
+def measure(target, machine, features):
+    elf = build(target, features)
+    total, _ = rom(elf)
+    return elf, total, attribute(elf), qemu(elf, machine)
+
+
+def context_text(name, q):
+    ctx = q.get("context", "?")
+    if name == "peer-wz" and ctx.isdigit():
+        ctx = f"{int(ctx) // 100000} (future {int(ctx) % 100000})"
+    return ctx
+
+
+def print_tables(cpu, target, results, names):
+    base_rom, base_attr = results["baseline"][1], results["baseline"][2]
+    base_stack = int(results["baseline"][3].get("stack", 0))
+    print(f"\n## {cpu} ({target})\n")
+    print("| variant | ROM added to the image | context | session stack |")
+    print("| --- | ---: | ---: | ---: |")
+    for v in names:
+        elf, total, attr, q = results[v]
+        stack = q.get("stack")
+        stack = f"{int(stack)} (+{int(stack) - base_stack} over baseline)" if stack else "(not run)"
+        print(f"| {v} | {total - base_rom:,} B | {context_text(v, q)} B | {stack} |")
+    print(f"\nbaseline image: {base_rom:,} B ROM, stack {base_stack} B\n")
+    print("Added code by crate (bytes over the baseline's bucket; innermost inlined frame outside the standard library):\n")
+    buckets = sorted({k for v in names for k in results[v][2]} | set(base_attr))
+    print("| bucket | " + " | ".join(names) + " |")
+    print("| --- |" + " ---: |" * len(names))
+    for k in buckets:
+        row = [results[v][2].get(k, 0) - base_attr.get(k, 0) for v in names]
+        if any(row):
+            print(f"| {k} | " + " | ".join(f"{x:,}" for x in row) + " |")
+
+
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--functions":
-        elf = build("thumbv7em-none-eabihf", sys.argv[2])
-        for (fn, file), size in functions(elf, int(os.environ.get("TOP", "40"))):
+    args = sys.argv[1:]
+    targets = TARGETS
+    if "--m0" in args:
+        args.remove("--m0")
+        targets = TARGETS[1:]
+    elif len(args) == 2:
+        targets = TARGETS[:1]
+    if len(args) == 2 and args[0] == "--functions":
+        # One variant against the baseline, function by function: what it
+        # adds, where LTO inlined it.
+        target = targets[0][0]
+        base = collections.Counter(dict(functions(build(target, ""), None)))
+        var = collections.Counter(dict(functions(build(target, args[1]), None)))
+        diff = [(k, var[k] - base[k]) for k in set(var) | set(base) if var[k] != base[k]]
+        diff.sort(key=lambda kv: -abs(kv[1]))
+        for (fn, file), size in diff[: int(os.environ.get("TOP", "60"))]:
             print(f"{size:6}  {file:28} {fn[:110]}")
+        print(f"{sum(d for _, d in diff):6}  (all functions)")
         return 0
-    for target, cpu, machine in TARGETS:
-        results = {}
-        for v in VARIANTS:
-            elf = build(target, v)
-            total, _ = rom(elf)
-            results[v] = (elf, total, attribute(elf), qemu(elf, machine))
-        base_rom, base_attr = results["baseline"][1], results["baseline"][2]
-        print(f"\n## {cpu} ({target})\n")
-        print("| variant | ROM added to the image | context | session stack |")
-        print("| --- | ---: | ---: | ---: |")
-        base_stack = int(results["baseline"][3].get("stack", 0))
-        for v in VARIANTS[1:]:
-            elf, total, attr, q = results[v]
-            ctx = q.get("context", "?")
-            if v == "peer-wz" and ctx.isdigit():
-                ctx = f"{int(ctx) // 100000} (future {int(ctx) % 100000})"
-            stack = q.get("stack")
-            stack = f"{int(stack)} (+{int(stack) - base_stack} over baseline)" if stack else "(not run)"
-            print(f"| {v} | {total - base_rom:,} B | {ctx} B | {stack} |")
-        print(f"\nbaseline image: {base_rom:,} B ROM, stack {base_stack} B\n")
-        print("Added code by crate (bytes over the baseline's bucket; innermost inlined frame outside the standard library):\n")
-        names = sorted({k for v in VARIANTS for k in results[v][2]})
-        print("| bucket | " + " | ".join(VARIANTS[1:]) + " |")
-        print("| --- |" + " ---: |" * (len(VARIANTS) - 1))
-        for k in names:
-            row = [results[v][2].get(k, 0) - base_attr.get(k, 0) for v in VARIANTS[1:]]
-            if any(row):
-                print(f"| {k} | " + " | ".join(f"{x:,}" for x in row) + " |")
+    if len(args) == 2 and args[0] == "--one":
+        # One variant and the baseline, for working on that variant.
+        target, cpu, machine = targets[0]
+        results = {"baseline": measure(target, machine, ""), args[1]: measure(target, machine, args[1])}
+        print_tables(cpu, target, results, [args[1]])
+        return 0
+    for target, cpu, machine in targets:
+        results = {name: measure(target, machine, feats) for name, feats in VARIANTS}
+        print_tables(cpu, target, results, [name for name, _ in VARIANTS[1:]])
 
 
 if __name__ == "__main__":

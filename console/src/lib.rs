@@ -30,6 +30,9 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+#[cfg(not(any(feature = "sha1-smol", feature = "compact-sha1")))]
+compile_error!("wisp-console needs a SHA-1 for the WebSocket accept key: enable `sha1-smol` or `compact-sha1`");
+
 pub mod app;
 #[cfg(feature = "async")]
 pub mod asynch;

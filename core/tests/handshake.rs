@@ -1,7 +1,7 @@
 //! The opening handshake (RFC 6455 §4): the RFC's sample, every missing or
 //! wrong header, hostile sizes, incremental input, and the client side.
 
-use wisp::handshake::{ClientHandshake, UpgradeRequest, write_accept, write_refusal};
+use wisp::handshake::{ClientHandshake, UpgradeRequest, write_accept, write_refusal, write_terse_refusal};
 use wisp::{Error, Status};
 
 const SAMPLE: &str = "GET /chat HTTP/1.1\r\n\
@@ -22,13 +22,29 @@ fn parse(req: &str) -> Result<UpgradeRequest<'_>, Error> {
 
 /// Refusal as the server writes it: (status line, body).
 fn refusal(err: Error) -> (String, String) {
+    let (head, body) = refusal_with(write_refusal, err);
+    // The terse form has the same head but for the length, and its status
+    // phrase as the body.
+    let (terse_head, terse_body) = refusal_with(write_terse_refusal, err);
+    assert_eq!(without_length(&terse_head), without_length(&head), "{err:?}");
+    let phrase = head.lines().next().unwrap().splitn(3, ' ').nth(2).unwrap();
+    assert_eq!(terse_body, format!("{phrase}\n"), "{err:?}");
+    (head.lines().next().unwrap().to_string(), body)
+}
+
+fn without_length(head: &str) -> Vec<&str> {
+    head.lines().filter(|l| !l.starts_with("Content-Length")).collect()
+}
+
+/// (head, body) of a refusal, its Content-Length checked.
+fn refusal_with(write: fn(Error, &mut [u8]) -> Result<usize, Error>, err: Error) -> (String, String) {
     let mut out = [0u8; 512];
-    let n = write_refusal(err, &mut out).unwrap();
+    let n = write(err, &mut out).unwrap();
     let text = String::from_utf8(out[..n].to_vec()).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     let len: usize = head.lines().find_map(|l| l.strip_prefix("Content-Length: ")).unwrap().parse().unwrap();
     assert_eq!(len, body.len());
-    (head.lines().next().unwrap().to_string(), body.to_string())
+    (head.to_string(), body.to_string())
 }
 
 #[test]

@@ -2,14 +2,21 @@
 //!
 //! The same scaffolding (entry, a byte-stream transport over volatile loads
 //! and stores, stack painting, a semihosting report) wraps one `session()`
-//! chosen by feature: wisp with its handshake, wisp framing only, the peers
-//! `embedded-websocket` and `websocketz`, or nothing (the baseline image that
-//! `report.py` subtracts). Each session does what a device does: accept the
-//! handshake, receive a message in chunks, answer a ping, stream a message out
-//! in frames, and close.
+//! chosen by feature: wisp with its handshake (the accept key's SHA-1 from
+//! `sha1_smol`, from wisp's compact loop, or from the device's hash
+//! peripheral), wisp framing only, the peers `embedded-websocket` and
+//! `websocketz`, or nothing (the baseline image that `report.py` subtracts).
+//! Each session does what a device does: accept the handshake, receive a
+//! message in chunks, answer a ping, stream a message out in frames, and
+//! close.
+//!
+//! `session()` is never inlined into `main`, so the stack measured from
+//! `main` includes the session's own frame (its buffers and locals).
 #![no_std]
 #![no_main]
 
+#[cfg(feature = "wisp-server-device")]
+mod device_sha1;
 mod script;
 
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
@@ -132,21 +139,33 @@ fn reply_piece(i: u32, sum: u32, out: &mut [u8; 16]) -> usize {
 
 // ------------------------------------------------------------------ wisp
 
-#[cfg(any(feature = "wisp-server", feature = "wisp-framing"))]
+#[cfg(any(
+    feature = "wisp-server",
+    feature = "wisp-server-compact",
+    feature = "wisp-server-device",
+    feature = "wisp-framing"
+))]
+#[inline(never)]
 fn session(io: &mut Io) -> usize {
     use wisp::{Connection, Event, Outgoing, Server};
     let mut rx = [0u8; 256];
     let mut tx = [0u8; 160];
     let mut n = 0;
-    #[cfg(feature = "wisp-server")]
+    #[cfg(any(feature = "wisp-server", feature = "wisp-server-compact", feature = "wisp-server-device"))]
     {
         use wisp::Status;
-        use wisp::handshake::{UpgradeRequest, write_accept, write_refusal};
+        use wisp::handshake::UpgradeRequest;
         loop {
             n += io.recv(&mut rx[n..]);
             match UpgradeRequest::parse_with_limit(&rx[..n], rx.len()) {
                 Ok(Status::Complete(req)) => {
-                    let len = write_accept(&req, None, &mut tx).unwrap_or(0);
+                    // The SHA-1 of the features (sha1_smol or the compact
+                    // loop), or the device's hash peripheral.
+                    #[cfg(not(feature = "wisp-server-device"))]
+                    let len = wisp::handshake::write_accept(&req, None, &mut tx);
+                    #[cfg(feature = "wisp-server-device")]
+                    let len = wisp::handshake::write_accept_with(&req, None, &mut device_sha1::HashPeripheral, &mut tx);
+                    let len = len.unwrap_or(0);
                     io.send(&tx[..len]);
                     let head = req.head_len;
                     rx.copy_within(head..n, 0);
@@ -155,7 +174,12 @@ fn session(io: &mut Io) -> usize {
                 }
                 Ok(Status::Partial) => {}
                 Err(e) => {
-                    let len = write_refusal(e, &mut tx).unwrap_or(0);
+                    // The reason in words, or (`terse`) the status phrase.
+                    #[cfg(not(feature = "terse"))]
+                    let len = wisp::handshake::write_refusal(e, &mut tx);
+                    #[cfg(feature = "terse")]
+                    let len = wisp::handshake::write_terse_refusal(e, &mut tx);
+                    let len = len.unwrap_or(0);
                     io.send(&tx[..len]);
                     return 0;
                 }
@@ -220,6 +244,7 @@ fn session(io: &mut Io) -> usize {
 // ---------------------------------------------------- embedded-websocket
 
 #[cfg(feature = "peer-ew")]
+#[inline(never)]
 fn session(io: &mut Io) -> usize {
     use embedded_websocket::{
         WebSocketCloseStatusCode, WebSocketReceiveMessageType, WebSocketSendMessageType, WebSocketServer,
@@ -300,6 +325,7 @@ fn session(io: &mut Io) -> usize {
 // ------------------------------------------------------------ websocketz
 
 #[cfg(feature = "peer-wz")]
+#[inline(never)]
 fn session(io: &mut Io) -> usize {
     use core::future::Future;
     use core::pin::pin;
@@ -399,7 +425,15 @@ fn session(io: &mut Io) -> usize {
 
 // -------------------------------------------------------------- baseline
 
-#[cfg(not(any(feature = "wisp-server", feature = "wisp-framing", feature = "peer-ew", feature = "peer-wz")))]
+#[cfg(not(any(
+    feature = "wisp-server",
+    feature = "wisp-server-compact",
+    feature = "wisp-server-device",
+    feature = "wisp-framing",
+    feature = "peer-ew",
+    feature = "peer-wz"
+)))]
+#[inline(never)]
 fn session(io: &mut Io) -> usize {
     // The same I/O and buffer handling, no WebSocket: read everything into a
     // buffer that is compacted (memmove) and copied from (memcpy), as every

@@ -5,9 +5,10 @@
 //!
 //! [RFC 6455 §4.1]: https://www.rfc-editor.org/rfc/rfc6455#section-4.1
 
-use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key, encode_key};
+use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key_with, encode_key};
 use super::http::text;
-use super::http::{self, Writer, list_contains, parse_head};
+use super::http::{self, eq_lower, list_contains, optional_field, parse_head, write_parts};
+use super::sha1::Sha1;
 use crate::{Error, Status};
 
 /// A client handshake in progress: remembers the key it sent.
@@ -44,10 +45,19 @@ pub struct Response<'a> {
 
 impl ClientHandshake {
     /// Start a handshake with 16 bytes from a strong random source (§4.1:
-    /// "randomly selected").
+    /// "randomly selected"). The accept key it expects is computed with the
+    /// SHA-1 the features chose (`compact-sha1` or `sha1-smol`; only with one
+    /// of them); [`with_hasher`](Self::with_hasher) takes the device's own.
+    #[cfg(any(feature = "sha1-smol", feature = "compact-sha1"))]
     pub fn new(nonce: [u8; 16]) -> Self {
+        Self::with_hasher(nonce, &mut super::sha1::Builtin::default())
+    }
+
+    /// `new` with the SHA-1 the device supplies (any [`Sha1`]);
+    /// it is used once, here.
+    pub fn with_hasher<H: Sha1 + ?Sized>(nonce: [u8; 16], sha1: &mut H) -> Self {
         let key = encode_key(nonce);
-        ClientHandshake { key, accept: accept_key(&key) }
+        ClientHandshake { key, accept: accept_key_with(&key, sha1) }
     }
 
     /// The `Sec-WebSocket-Key` this handshake sends.
@@ -65,22 +75,27 @@ impl ClientHandshake {
         protocols: Option<&str>,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let mut w = Writer::new(out);
-        w.put(b"GET ")?
-            .put(path.as_bytes())?
-            .put(b" HTTP/1.1\r\nHost: ")?
-            .put(host.as_bytes())?
-            .put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ")?
-            .put(&self.key)?
-            .put(b"\r\nSec-WebSocket-Version: 13\r\n")?;
-        if let Some(o) = origin {
-            w.put(b"Origin: ")?.put(o.as_bytes())?.put(b"\r\n")?;
-        }
-        if let Some(p) = protocols {
-            w.put(b"Sec-WebSocket-Protocol: ")?.put(p.as_bytes())?.put(b"\r\n")?;
-        }
-        w.put(b"\r\n")?;
-        Ok(w.len())
+        let (o0, o1, o2) = optional_field(b"Origin: ", origin);
+        let (p0, p1, p2) = optional_field(b"Sec-WebSocket-Protocol: ", protocols);
+        write_parts(
+            out,
+            &[
+                b"GET ",
+                path.as_bytes(),
+                b" HTTP/1.1\r\nHost: ",
+                host.as_bytes(),
+                b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ",
+                &self.key,
+                b"\r\nSec-WebSocket-Version: 13\r\n",
+                o0,
+                o1,
+                o2,
+                p0,
+                p1,
+                p2,
+                b"\r\n",
+            ],
+        )
     }
 
     /// Check the server's response (§4.1, the client's checks 1–6).
@@ -103,15 +118,15 @@ impl ClientHandshake {
         }
         let (mut upgrade, mut connection, mut accepted, mut protocol) = (false, false, false, None);
         for (name, value) in head.headers {
-            if name.eq_ignore_ascii_case("upgrade") {
+            if eq_lower(name.as_bytes(), b"upgrade") {
                 upgrade |= list_contains(value, "websocket");
-            } else if name.eq_ignore_ascii_case("connection") {
+            } else if eq_lower(name.as_bytes(), b"connection") {
                 connection |= list_contains(value, "upgrade");
-            } else if name.eq_ignore_ascii_case("sec-websocket-accept") {
+            } else if eq_lower(name.as_bytes(), b"sec-websocket-accept") {
                 accepted = value == self.accept;
-            } else if name.eq_ignore_ascii_case("sec-websocket-protocol") {
+            } else if eq_lower(name.as_bytes(), b"sec-websocket-protocol") {
                 protocol = Some(text(value).map_err(|_| Error::HttpSyntax)?);
-            } else if name.eq_ignore_ascii_case("sec-websocket-extensions") {
+            } else if eq_lower(name.as_bytes(), b"sec-websocket-extensions") {
                 // Item 5: we offer no extensions, so none may be in use.
                 return Err(Error::UnexpectedExtension);
             }

@@ -127,9 +127,41 @@ pub fn trim(mut v: &[u8]) -> &[u8] {
 
 /// `tchar` of RFC 9110 §5.6.2: the characters of a token.
 pub const fn is_tchar(b: u8) -> bool {
-    matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
-        || b.is_ascii_alphanumeric()
+    // One bit per ASCII byte, built from the grammar's own definition: a
+    // device tests a bit instead of running a chain of comparisons.
+    let word = match b >> 5 {
+        1 => TCHAR[1],
+        2 => TCHAR[2],
+        3 => TCHAR[3],
+        _ => 0,
+    };
+    word >> (b & 31) & 1 != 0
 }
+
+/// `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+/// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`, as a 128-bit set.
+const TCHAR: [u32; 4] = {
+    let mut set = [0u32; 4];
+    let mut b = 0u8;
+    while b < 128 {
+        if matches!(
+            b,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+        ) || b.is_ascii_alphanumeric()
+        {
+            let bit = 1 << (b & 31);
+            match b >> 5 {
+                1 => set[1] |= bit,
+                2 => set[2] |= bit,
+                3 => set[3] |= bit,
+                // No control byte (0..32) is a tchar.
+                _ => {}
+            }
+        }
+        b += 1;
+    }
+    set
+};
 
 /// The elements of a comma-separated list (RFC 9110 §5.6.1), trimmed, empty
 /// ones skipped.
@@ -139,7 +171,13 @@ pub fn list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// Does the comma-separated `value` contain `token`, ignoring ASCII case?
 pub fn list_contains(value: &[u8], token: &str) -> bool {
-    list(value).any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
+    list(value).any(|e| eq_lower(e, token.as_bytes()))
+}
+
+/// `bytes` equals `lower`, a lower-case name or token, ignoring ASCII case:
+/// one side folded, where `eq_ignore_ascii_case` folds both.
+pub(crate) fn eq_lower(bytes: &[u8], lower: &[u8]) -> bool {
+    bytes.len() == lower.len() && bytes.iter().zip(lower).all(|(b, l)| b.to_ascii_lowercase() == *l)
 }
 
 /// A cursor that writes into a caller buffer and fails cleanly when full.
@@ -164,20 +202,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Append `n` in decimal.
-    pub fn put_decimal(&mut self, mut n: usize) -> Result<&mut Self, Error> {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            if let Some(d) = digits.get_mut(i) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || i == 0 {
-                break;
-            }
-        }
-        self.put(digits.get(i..).unwrap_or_default())
+    pub fn put_decimal(&mut self, n: usize) -> Result<&mut Self, Error> {
+        self.put(decimal(n, &mut [0; 20]))
     }
 
     /// Bytes written so far.
@@ -189,6 +215,43 @@ impl<'a> Writer<'a> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+}
+
+/// Write `parts` one after the other from the start of `out`; their total
+/// length, or [`Error::BufferTooSmall`]. The handshake's responses are
+/// written this way, one loop over a list, rather than as a chain of
+/// [`Writer::put`] whose every `?` is a branch of its own on a device.
+pub(crate) fn write_parts(out: &mut [u8], parts: &[&[u8]]) -> Result<usize, Error> {
+    let mut len = 0;
+    for part in parts {
+        let end = len + part.len();
+        out.get_mut(len..end).ok_or(Error::BufferTooSmall)?.copy_from_slice(part);
+        len = end;
+    }
+    Ok(len)
+}
+
+/// The parts of a header line that is there only with a value:
+/// `name`, the value and CRLF, or nothing.
+pub(crate) fn optional_field<'a>(name: &'a [u8], value: Option<&'a str>) -> (&'a [u8], &'a [u8], &'a [u8]) {
+    match value {
+        Some(v) => (name, v.as_bytes(), b"\r\n"),
+        None => (b"", b"", b""),
+    }
+}
+
+/// `n` in decimal, in the end of `digits` (20 digits hold any `usize`).
+pub(crate) fn decimal(mut n: usize, digits: &mut [u8; 20]) -> &[u8] {
+    let mut i = digits.len();
+    while let Some(d) = i.checked_sub(1).and_then(|j| digits.get_mut(j)) {
+        *d = b'0' + (n % 10) as u8;
+        i -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.get(i..).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -233,9 +296,20 @@ mod tests {
     }
 
     #[test]
+    fn tchar_is_the_grammar() {
+        let listed = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        for b in 0..=255u8 {
+            assert_eq!(is_tchar(b), listed.contains(&b), "{b:#x}");
+        }
+    }
+
+    #[test]
     fn lists_and_decimals() {
         assert!(list_contains(b"keep-alive, Upgrade", "upgrade"));
         assert!(!list_contains(b"keep-alive, upgraded", "upgrade"));
+        assert!(eq_lower(b"Sec-WebSocket-KEY", b"sec-websocket-key"));
+        assert!(!eq_lower(b"Sec-WebSocket-Kez", b"sec-websocket-key"));
+        assert!(!eq_lower(b"host", b"hos"));
         let mut buf = [0u8; 32];
         let mut w = Writer::new(&mut buf);
         w.put_decimal(0).unwrap().put(b",").unwrap().put_decimal(usize::MAX).unwrap();

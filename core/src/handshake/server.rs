@@ -7,14 +7,18 @@
 //!   [`UpgradeRequest::from_parts`] takes its method, target, version and
 //!   header fields.
 //!
-//! Either way the result is validated against §4.2.1, and [`write_accept`] or
-//! [`write_refusal`] writes the answer (§4.2.2).
+//! Either way the result is validated against §4.2.1, and `write_accept`
+//! ([`write_accept_with`] with the device's SHA-1) or [`write_refusal`]
+//! writes the answer (§4.2.2).
 //!
 //! [RFC 6455 §4.2]: https://www.rfc-editor.org/rfc/rfc6455#section-4.2
 
-use super::accept::{accept_key, is_valid_key};
+use super::accept::{KEY_LEN, accept_key_with, is_valid_key};
 use super::http::text;
-use super::http::{self, Writer, is_tchar, list, list_contains, parse_head, trim};
+use super::http::{
+    self, decimal, eq_lower, is_tchar, list, list_contains, optional_field, parse_head, trim, write_parts,
+};
+use super::sha1::Sha1;
 use crate::{Error, Status};
 
 /// The longest subprotocol name accepted (names are short tokens in
@@ -57,7 +61,7 @@ pub struct UpgradeRequest<'a> {
     /// The `Origin` header, sent by browsers (§4.2.1 item 7; §10.2).
     pub origin: Option<&'a str>,
     /// The `Sec-WebSocket-Key`, validated to be 16 bytes of Base64.
-    pub key: &'a [u8],
+    pub key: &'a [u8; KEY_LEN],
     /// The `Sec-WebSocket-Protocol` list as sent; see [`protocols`].
     ///
     /// [`protocols`]: UpgradeRequest::protocols
@@ -132,9 +136,9 @@ impl<'a> UpgradeRequest<'a> {
         // One loop over a table of names rather than a chain of comparisons:
         // on a device each comparison is code, a table entry is a few bytes.
         let (mut upgrade, mut connection, mut keys) = (false, false, 0u8);
-        let mut found: [Option<&'a [u8]>; FIELDS.len()] = [None; FIELDS.len()];
+        let mut found: [Option<&'a [u8]>; FIELDS] = [None; FIELDS];
         for (name, value) in headers {
-            let Some(i) = FIELDS.iter().position(|f| name.eq_ignore_ascii_case(f)) else { continue };
+            let Some(i) = field(name.as_bytes()) else { continue };
             match i {
                 F_UPGRADE => upgrade |= list_contains(value, "websocket"),
                 F_CONNECTION => connection |= list_contains(value, "upgrade"),
@@ -163,7 +167,7 @@ impl<'a> UpgradeRequest<'a> {
         }
         // Item 5: exactly one key, 16 bytes once decoded.
         let key = match key {
-            Some(k) if keys == 1 && is_valid_key(k) => k,
+            Some(k) if keys == 1 && is_valid_key(k) => k.try_into().map_err(|_| Error::InvalidKey)?,
             _ => return Err(Error::InvalidKey),
         };
         // Item 2.
@@ -203,9 +207,24 @@ impl<'a> UpgradeRequest<'a> {
     }
 }
 
-/// The header fields the handshake reads (§4.2.1), lower-case.
-const FIELDS: [&str; 7] =
-    ["host", "upgrade", "connection", "sec-websocket-version", "sec-websocket-key", "origin", "sec-websocket-protocol"];
+/// The header fields the handshake reads (§4.2.1), lower-case, one after
+/// the other, and their lengths: a table of seven slices would be 56 B.
+const FIELD_NAMES: &[u8] = b"hostupgradeconnectionsec-websocket-versionsec-websocket-keyoriginsec-websocket-protocol";
+const FIELD_LENS: [u8; 7] = [4, 7, 10, 21, 17, 6, 22];
+const FIELDS: usize = FIELD_LENS.len();
+
+/// Which of the fields `name` is, ignoring case.
+fn field(name: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for (i, &len) in FIELD_LENS.iter().enumerate() {
+        let end = at + usize::from(len);
+        if FIELD_NAMES.get(at..end).is_some_and(|f| eq_lower(name, f)) {
+            return Some(i);
+        }
+        at = end;
+    }
+    None
+}
 const F_UPGRADE: usize = 1;
 const F_CONNECTION: usize = 2;
 const F_KEY: usize = 4;
@@ -224,17 +243,48 @@ fn is_http11_or_later(version: &[u8]) -> bool {
 }
 
 /// Write `101 Switching Protocols` for `request` into `out` (§4.2.2 item 5),
-/// choosing `protocol` (which should be one the client offered).
+/// choosing `protocol` (which should be one the client offered). The accept
+/// key's SHA-1 is the one the features chose (`compact-sha1` or
+/// `sha1-smol`; only with one of them); [`write_accept_with`] takes the
+/// device's own.
+#[cfg(any(feature = "sha1-smol", feature = "compact-sha1"))]
 pub fn write_accept(request: &UpgradeRequest<'_>, protocol: Option<&str>, out: &mut [u8]) -> Result<usize, Error> {
-    let mut w = Writer::new(out);
-    w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")?
-        .put(&accept_key(request.key))?
-        .put(b"\r\n")?;
-    if let Some(p) = protocol {
-        w.put(b"Sec-WebSocket-Protocol: ")?.put(p.as_bytes())?.put(b"\r\n")?;
-    }
-    w.put(b"\r\n")?;
-    Ok(w.len())
+    write_accept_with(request, protocol, &mut super::sha1::Builtin::default(), out)
+}
+
+/// `write_accept` with the SHA-1 the device supplies: a hash peripheral's
+/// driver, its TLS stack's SHA-1, or any [`Sha1`].
+///
+/// ```
+/// use wisp::handshake::{UpgradeRequest, write_accept_with};
+/// # let headers = [("host", &b"device.local"[..]), ("upgrade", b"websocket"), ("connection", b"upgrade"),
+/// #                ("sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="), ("sec-websocket-version", b"13")];
+/// let up = UpgradeRequest::from_parts("GET", "/", b"HTTP/1.1", headers).unwrap();
+/// // A closure is a `Sha1`: here the device's hash driver would run.
+/// let mut device_sha1 = |message: &[u8]| sha1_smol::Sha1::from(message).digest().bytes();
+/// let mut out = [0u8; 256];
+/// let n = write_accept_with(&up, None, &mut device_sha1, &mut out).unwrap();
+/// assert!(out[..n].windows(28).any(|w| w == b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+/// ```
+pub fn write_accept_with<H: Sha1 + ?Sized>(
+    request: &UpgradeRequest<'_>,
+    protocol: Option<&str>,
+    sha1: &mut H,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    let (p0, p1, p2) = optional_field(b"Sec-WebSocket-Protocol: ", protocol);
+    write_parts(
+        out,
+        &[
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ",
+            &accept_key_with(request.key, sha1),
+            b"\r\n",
+            p0,
+            p1,
+            p2,
+            b"\r\n",
+        ],
+    )
 }
 
 /// Write the HTTP refusal for a handshake error into `out`: its status (400,
@@ -250,14 +300,37 @@ pub fn write_accept(request: &UpgradeRequest<'_>, protocol: Option<&str>, out: &
 /// assert!(text.ends_with("unsupported Sec-WebSocket-Version (need 13)\n"));
 /// ```
 pub fn write_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
+    refusal(error, true, out)
+}
+
+/// [`write_refusal`] with the status phrase as the body instead of the
+/// reason: the same status and headers, and a device that refuses this way
+/// links none of the reason texts (540 B less on a Cortex-M4).
+///
+/// ```
+/// let mut out = [0u8; 256];
+/// let n = wisp::handshake::write_terse_refusal(wisp::Error::InvalidKey, &mut out).unwrap();
+/// let text = core::str::from_utf8(&out[..n]).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 400 Bad Request\r\n"));
+/// assert!(text.ends_with("\r\n\r\nBad Request\n"));
+/// ```
+pub fn write_terse_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
+    refusal(error, false, out)
+}
+
+// Inlined into both callers, so each links only the body it writes.
+#[inline(always)]
+fn refusal(error: Error, reason: bool, out: &mut [u8]) -> Result<usize, Error> {
     // The three statuses spelled out here rather than through
-    // `reason_phrase`, so a device links three phrases, not twelve.
-    let (status, phrase, extra): (u16, &str, &[u8]) = match error.http_status() {
-        Some(426) => (426, "Upgrade Required", b"Sec-WebSocket-Version: 13\r\n"),
-        Some(431) => (431, "Request Header Fields Too Large", b""),
-        _ => (400, "Bad Request", b""),
+    // `reason_phrase`, so a device links three phrases, not twelve; and the
+    // codes as text, so they need no decimal conversion.
+    let (status, phrase, extra): (&[u8], &str, &[u8]) = match error.http_status() {
+        Some(426) => (b"426", "Upgrade Required", b"Sec-WebSocket-Version: 13\r\n"),
+        Some(431) => (b"431", "Request Header Fields Too Large", b""),
+        _ => (b"400", "Bad Request", b""),
     };
-    write_plain(status, phrase, extra, error.refusal_reason().as_bytes(), out)
+    let body = if reason { error.refusal_reason() } else { phrase };
+    write_plain(status, phrase, extra, body.as_bytes(), out)
 }
 
 /// Write a complete plain-text HTTP/1.1 response that closes the connection:
@@ -265,23 +338,27 @@ pub fn write_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error> {
 /// followed by a newline. For the refusals a device's server sends (403,
 /// 404, 503 …).
 pub fn write_response(status: u16, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-    write_plain(status, reason_phrase(status), extra, body, out)
+    write_plain(decimal(usize::from(status), &mut [0; 20]), reason_phrase(status), extra, body, out)
 }
 
-fn write_plain(status: u16, phrase: &str, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-    let mut w = Writer::new(out);
-    w.put(b"HTTP/1.1 ")?
-        .put_decimal(usize::from(status))?
-        .put(b" ")?
-        .put(phrase.as_bytes())?
-        .put(b"\r\n")?
-        .put(extra)?
-        .put(b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")?
-        .put_decimal(body.len() + 1)?
-        .put(b"\r\nConnection: close\r\n\r\n")?
-        .put(body)?
-        .put(b"\n")?;
-    Ok(w.len())
+fn write_plain(status: &[u8], phrase: &str, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+    let mut length = [0; 20];
+    write_parts(
+        out,
+        &[
+            b"HTTP/1.1 ",
+            status,
+            b" ",
+            phrase.as_bytes(),
+            b"\r\n",
+            extra,
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ",
+            decimal(body.len() + 1, &mut length),
+            b"\r\nConnection: close\r\n\r\n",
+            body,
+            b"\n",
+        ],
+    )
 }
 
 /// The reason phrase of the statuses a WebSocket device answers with.
@@ -303,5 +380,30 @@ pub const fn reason_phrase(status: u16) -> &'static str {
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_field_name_is_found_in_any_case() {
+        let names = [
+            "host",
+            "upgrade",
+            "connection",
+            "sec-websocket-version",
+            "sec-websocket-key",
+            "origin",
+            "sec-websocket-protocol",
+        ];
+        assert_eq!(FIELD_LENS.iter().map(|&l| usize::from(l)).sum::<usize>(), FIELD_NAMES.len());
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(field(name.as_bytes()), Some(i), "{name}");
+            assert_eq!(field(name.to_ascii_uppercase().as_bytes()), Some(i), "{name}");
+            assert_eq!(field(&name.as_bytes()[1..]), None, "{name}");
+        }
+        assert_eq!(field(b"sec-websocket-extensions"), None);
     }
 }
