@@ -324,18 +324,21 @@ impl<const RX: usize, const TX: usize> Session<RX, TX> {
                 Some(from) => soon(from.saturating_add(t.head_timeout)),
                 None => soon(self.active.saturating_add(t.idle_timeout)),
             },
-            Phase::Ws(_) => {
-                if let Some(since) = self.closing_since {
-                    soon(since.saturating_add(t.close_grace));
+            Phase::Ws(_) => match self.closing_since {
+                Some(since) => soon(since.saturating_add(t.close_grace)),
+                None => {
+                    if let Some(d) = self.keepalive.deadline(t) {
+                        soon(d);
+                    }
                 }
-                if let Some(d) = self.keepalive.deadline(t) {
-                    soon(d);
-                }
-            }
+            },
             Phase::Closing => soon(self.closing_since.unwrap_or(self.progress).saturating_add(t.close_grace)),
             Phase::Body { .. } => {}
         }
-        at
+        // The checks fire once a time is exceeded (`>`): a microsecond
+        // later, not at it, or a driver woken at the deadline finds nothing
+        // to do and sleeps until the same instant again.
+        at.saturating_add(1)
     }
 
     /// Do whatever can be done now: read requests, run the service, produce

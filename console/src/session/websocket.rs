@@ -224,6 +224,10 @@ impl<const RX: usize, const TX: usize> Session<RX, TX> {
             if sent.is_ok() {
                 self.keepalive.waiting = Some((stamp, now));
                 self.keepalive.next_ping = now.saturating_add(t.ping_interval);
+            } else {
+                // No room even in the control reserve (earlier control
+                // frames wait to go out): try again shortly.
+                self.keepalive.next_ping = now.saturating_add(10_000);
             }
         }
     }
