@@ -55,7 +55,7 @@ if [ "${1:-}" = client ]; then
   name=wisp
   out="$root/client"
   rm -rf "$out" && mkdir -p "$out"
-  cargo build -q --release -p wisp --example autobahn_client --features embedded-io
+  cargo build -q --release -p wisp-ws --example autobahn_client --features embedded-io
   addr="127.0.0.1:$(free_port)"
   echo "{\"url\": \"ws://$addr\", \"outdir\": \"$out\", \"cases\": [\"*\"], $exclude}" > "$out/fuzzingserver.json"
   (wstest fuzzingserver fuzzingserver.json) &

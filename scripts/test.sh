@@ -27,13 +27,20 @@ if ! git diff --quiet -- web/dist; then
   exit 1
 fi
 
-step "no_std builds: wisp for Cortex-M4F, Cortex-M0 and wasm32"
+step "packaging: wisp-ws publishes, and wisp-console packages against it"
+cargo publish --dry-run -q -p wisp-ws --allow-dirty
+cargo package -q -p wisp-ws -p wisp-console --allow-dirty
+
+step "no_std builds: wisp for Cortex-M4F, Cortex-M0 and wasm32; the console library and the simulated device for both Cortex-Ms"
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi wasm32-unknown-unknown; do
-  cargo build -q -p wisp --lib --target "$target" --no-default-features
-  cargo build -q -p wisp --lib --target "$target" --all-features
+  cargo build -q -p wisp-ws --lib --target "$target" --no-default-features
+  cargo build -q -p wisp-ws --lib --target "$target" --all-features
 done
-cargo build -q -p wisp-firmware --lib --target thumbv7em-none-eabihf
-cargo build -q -p wisp-firmware --lib --target thumbv6m-none-eabi
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+  cargo build -q -p wisp-console --lib --target "$target" --no-default-features --features compact-sha1
+  cargo build -q -p wisp-console --lib --target "$target" --features compact-sha1,dashboard,async,embassy
+  cargo build -q -p wisp-sim --lib --target "$target"
+done
 
 step "size probe builds (the image size/report.py measures)"
 # (Run inside size/: its .cargo/config.toml picks the target and linker script.)
@@ -88,6 +95,6 @@ step "trunk builds the dev page (offline, tools from PATH)"
 trunk build --offline --quiet
 
 step "tests (wisp on a 32-bit target: i686)"
-cargo test -q -p wisp --all-features --target i686-unknown-linux-gnu
+cargo test -q -p wisp-ws --all-features --target i686-unknown-linux-gnu
 
 step "all tests passed"

@@ -1,7 +1,7 @@
 //! wisp beside tungstenite, fastwebsockets, websocketz and memcpy, on the
 //! same inputs, in one run:
 //!
-//!     cargo bench -p wisp --bench codec
+//!     cargo bench -p wisp-ws --bench codec
 //!     python3 core/benches/report.py      # ratios and medians as a table
 //!
 //! - `receive/<size>`: decode + unmask one masked client frame (server side).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print criterion's medians from `cargo bench -p wisp --bench codec` as a table:
+"""Print criterion's medians from `cargo bench -p wisp-ws --bench codec` as a table:
 ratios first (wisp's throughput over each peer's; > 1 means wisp is ahead),
 absolute numbers second."""
 import json, os, sys

@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! wstest -m fuzzingserver -s fuzzingserver.json &     # listens on 127.0.0.1:9001
-//! cargo run -p wisp --example autobahn_client --features embedded-io -- 127.0.0.1:9001
+//! cargo run -p wisp-ws --example autobahn_client --features embedded-io -- 127.0.0.1:9001
 //! ```
 //!
 //! `scripts/autobahn.sh client` does both and checks the results. The client
