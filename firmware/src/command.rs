@@ -31,7 +31,44 @@ pub enum Command<'a> {
     Close(CloseCode, &'a str),
     /// List the commands.
     Help,
+    /// Store a log record (`[uptime] LEVEL cmd: text`) in the console.
+    Log(Level, &'a str),
+    /// Store one line coloured with ANSI SGR sequences ([`COLORS`]).
+    Colors,
 }
+
+/// A log record's level, as the `log` crate names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `ERROR`
+    Error,
+    /// `WARN`
+    Warn,
+    /// `INFO`
+    Info,
+    /// `DEBUG`
+    Debug,
+    /// `TRACE`
+    Trace,
+}
+
+impl Level {
+    /// The level as a log record spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+            Level::Trace => "TRACE",
+        }
+    }
+}
+
+/// The line `colors` stores: red, green, bold blue and a 256-colour orange,
+/// each reset after, the way firmware logs colour their output.
+pub const COLORS: &str =
+    "\x1b[31mred\x1b[0m \x1b[32mgreen\x1b[0m \x1b[1;34mbold blue\x1b[0m \x1b[38;5;208morange\x1b[0m";
 
 /// Why a command was refused; the text goes back to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +85,8 @@ pub const HELP: &[&str] = &[
     "print <text>       printf() the text into the console",
     "close <code> [why] close this session (1000-1003, 1007-1014, 3000-4999)",
     "help               this list",
+    "log <level> <text> a log record, target cmd (level: error|warn|info|debug|trace)",
+    "colors             a line in ANSI SGR colours",
 ];
 
 /// Parse one command message.
@@ -70,6 +109,23 @@ pub fn parse(text: &str) -> Result<Command<'_>, Refusal> {
         "resume" => no_args(Command::Resume),
         "ping" => no_args(Command::Ping),
         "help" => no_args(Command::Help),
+        "colors" => no_args(Command::Colors),
+        "log" => {
+            let usage = "usage: log <error|warn|info|debug|trace> <text>";
+            let (level, text) = rest.split_once(' ').ok_or(Refusal(usage))?;
+            let level = match level {
+                "error" => Level::Error,
+                "warn" => Level::Warn,
+                "info" => Level::Info,
+                "debug" => Level::Debug,
+                "trace" => Level::Trace,
+                _ => return Err(Refusal(usage)),
+            };
+            match text.trim_start_matches(' ') {
+                "" => Err(Refusal(usage)),
+                text => Ok(Command::Log(level, text)),
+            }
+        }
         "rate" => number(rest, 0, RATE_MAX, "usage: rate <lines/s>, 0..100000").map(Command::Rate),
         "burst" => number(rest, 1, 1_000_000, "usage: burst <n>, 1..1000000").map(Command::Burst),
         "dump" => number(rest, 1, DUMP_MAX, "usage: dump <bytes>, 1..1048576").map(Command::Dump),
@@ -111,6 +167,9 @@ mod tests {
         assert_eq!(parse("help"), Ok(Command::Help));
         assert_eq!(parse("close 4000 bye now"), Ok(Command::Close(CloseCode(4000), "bye now")));
         assert_eq!(parse("close 1000"), Ok(Command::Close(CloseCode(1000), "")));
+        assert_eq!(parse("log warn disk almost full"), Ok(Command::Log(Level::Warn, "disk almost full")));
+        assert_eq!(parse("log trace  x"), Ok(Command::Log(Level::Trace, "x")));
+        assert_eq!(parse("colors"), Ok(Command::Colors));
         for bad in [
             "",
             "jump",
@@ -124,6 +183,12 @@ mod tests {
             "close x",
             "print",
             "pause now",
+            "log",
+            "log warn",
+            "log warn ",
+            "log loud x",
+            "log WARN x",
+            "colors now",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }

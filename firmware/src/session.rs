@@ -643,6 +643,13 @@ impl<T: Read + Write + ReadReady + WriteReady> Session<T> {
                     self.reply(now, ctx, format_args!("> {line}"));
                 }
             }
+            Command::Log(level, text) => {
+                let (secs, micros) = (now / 1_000_000, now % 1_000_000);
+                c.printf(format_args!("[{secs:6}.{micros:06}] {} cmd: {text}", level.name()));
+            }
+            Command::Colors => {
+                c.printf(format_args!("{}", command::COLORS));
+            }
         }
     }
 
