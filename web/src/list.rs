@@ -28,6 +28,7 @@ pub struct List {
 }
 
 impl List {
+    /// The list in element `id`, if the page has it.
     pub fn find(doc: &Document, id: &str, row_h: f64) -> Option<List> {
         let view = doc.get_element_by_id(id)?;
         let spacer = doc.get_element_by_id(&format!("{id}-spacer"))?.dyn_into().ok()?;
@@ -55,6 +56,16 @@ impl List {
     pub fn fill(&self, first: usize, html: &str) {
         self.rows.set_inner_html(html);
         let _ = self.rows.style().set_property("top", &format!("{}px", (first as f64 * self.row_h) as u64));
+    }
+
+    /// Scroll so that row `k` is in view (to the middle, if it is not).
+    pub fn reveal(&self, k: usize) {
+        let height = f64::from(self.view.client_height());
+        let top = k as f64 * self.row_h;
+        let scroll = f64::from(self.view.scroll_top());
+        if top < scroll || top + self.row_h > scroll + height {
+            self.view.set_scroll_top((top - height / 2.0).max(0.0) as i32);
+        }
     }
 
     /// Whether the user has the list scrolled to (within a row of) the bottom.
