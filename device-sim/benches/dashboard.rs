@@ -16,6 +16,7 @@
 //! and until the next frame has drawn the result.
 
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -100,6 +101,7 @@ async fn main() {
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .unwrap();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -214,6 +216,8 @@ async fn main() {
     }
     println!("| rows drawn in view | {ring} |");
     c.close().await.unwrap();
-    let _ = driver.kill();
+    // chromedriver and the Chromium it started.
+    // SAFETY: a plain syscall on the group made above.
+    unsafe { libc::kill(-(driver.id() as i32), libc::SIGKILL) };
     let _ = driver.wait();
 }

@@ -4,13 +4,16 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-/// chromedriver on a free port, killed on drop.
+/// chromedriver on a free port, killed on drop with the Chromium it started:
+/// they run in a process group of their own (a test that fails before it
+/// closes its session would otherwise leave a Chromium running).
 pub struct Driver {
     child: Child,
     url: String,
@@ -18,7 +21,8 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SAFETY: a plain syscall; the group is the one `chromedriver()` made.
+        unsafe { libc::kill(-(self.child.id() as i32), libc::SIGKILL) };
         let _ = self.child.wait();
     }
 }
@@ -30,6 +34,7 @@ pub fn chromedriver() -> Driver {
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .expect("chromedriver (scripts/setup.sh installs it)");
     let deadline = Instant::now() + Duration::from_secs(20);
