@@ -4,7 +4,8 @@
 //! | module | what it holds |
 //! | --- | --- |
 //! | [`line`] | one console line: kind, log level and target, when it arrived |
-//! | [`console`] | the ring of lines, gap counts, the filter and the search |
+//! | [`console`] | the ring of lines, gap counts, the filter |
+//! | [`search`] | the search over the ring: matches, the current one |
 //! | [`markup`] | a line as HTML: escaped, SGR colours, control bytes made visible, matches marked |
 //! | [`color`] | SGR colours and WCAG contrast |
 //! | [`command`] | the command line's history, the commands learned from `help`, Tab completion |
@@ -25,6 +26,7 @@ pub mod format;
 pub mod line;
 pub mod markup;
 pub mod pcapng;
+pub mod search;
 pub mod wire;
 
 pub use chart::{CHART_SECONDS, Rates};

@@ -1,6 +1,7 @@
 //! The console: a bounded ring of lines, gap detection, and the two ways of
 //! looking through it — a filter (text, level, target) that hides lines, and
-//! a search that marks every match in the lines the filter shows.
+//! a search ([`search`](super::search)) that marks every match in the lines
+//! the filter shows.
 //!
 //! Lines have ids (0, 1, 2 … in arrival order), so the filter's selection
 //! and the search's matches survive lines falling out of the ring: both are
@@ -12,7 +13,8 @@ use std::collections::VecDeque;
 use super::find::{find, split_once};
 use super::format::{clock, delta};
 use super::line::{Level, Line, LineKind, NO_TARGET, record};
-use super::markup::{Mark, is_plain, visible};
+use super::markup::{is_plain, visible};
+use super::search::Search;
 
 /// Console lines kept (older ones fall out: memory stays flat).
 pub const CONSOLE_RING: usize = 20_000;
@@ -55,19 +57,10 @@ impl Filter {
     }
 }
 
-/// Every match of a search: (line id, start in the line's visible text).
-#[derive(Debug, Default)]
-struct Search {
-    needle: String,
-    hits: VecDeque<(u64, u32)>,
-    /// Index into `hits` of the current match.
-    current: Option<usize>,
-}
-
 /// The console: ring, counters, filter and search.
 #[derive(Debug, Default)]
 pub struct Console {
-    lines: VecDeque<Line>,
+    pub(super) lines: VecDeque<Line>,
     /// Lines received since start (also the id the next line gets).
     pub total: u64,
     /// The last `#` sequence number seen.
@@ -79,8 +72,8 @@ pub struct Console {
     targets: Vec<String>,
     filter: Filter,
     /// Ids of the lines the filter shows, oldest first (`None`: every line).
-    shown: Option<VecDeque<u64>>,
-    search: Search,
+    pub(super) shown: Option<VecDeque<u64>>,
+    pub(super) search: Search,
     /// A reused buffer for a line's visible text.
     scratch: String,
 }
@@ -119,12 +112,8 @@ impl Console {
         if let (Some(shown), true) = (&mut self.shown, passes) {
             shown.push_back(id);
         }
-        if passes && !self.search.needle.is_empty() {
-            let mut at = 0;
-            while let Some(i) = find(shown_text, &self.search.needle, at, true) {
-                self.search.hits.push_back((id, i as u32));
-                at = i + self.search.needle.len();
-            }
+        if passes {
+            self.search.scan(id, shown_text);
         }
         self.lines.push_back(line);
     }
@@ -160,12 +149,7 @@ impl Console {
                 shown.pop_front();
             }
         }
-        let s = &mut self.search;
-        while s.hits.front().is_some_and(|h| h.0 < id) {
-            s.hits.pop_front();
-            // The current match keeps its place; if it is the one gone, none is current.
-            s.current = s.current.and_then(|c| c.checked_sub(1));
-        }
+        self.search.forget_before(id);
     }
 
     /// The id of the oldest line in the ring.
@@ -189,8 +173,7 @@ impl Console {
         if let Some(shown) = &mut self.shown {
             shown.clear();
         }
-        self.search.hits.clear();
-        self.search.current = None;
+        self.search.clear();
     }
 
     /// The line with this id, if the ring still has it.
@@ -251,83 +234,6 @@ impl Console {
         }
     }
 
-    /// Search for `query` (ASCII case-insensitive) in the lines shown; the
-    /// current match is the newest.
-    pub fn set_search(&mut self, query: &str) {
-        let needle = query.to_ascii_lowercase();
-        if needle != self.search.needle {
-            self.search.needle = needle;
-            self.rescan();
-        }
-    }
-
-    fn rescan(&mut self) {
-        let s = &mut self.search;
-        s.hits.clear();
-        s.current = None;
-        if s.needle.is_empty() {
-            return;
-        }
-        let mut buf = String::new();
-        let mut scan = |id: u64, line: &Line| {
-            let text = shown_text(line, &mut buf);
-            let mut at = 0;
-            while let Some(i) = find(text, &s.needle, at, true) {
-                s.hits.push_back((id, i as u32));
-                at = i + s.needle.len();
-            }
-        };
-        let first = self.total - self.lines.len() as u64;
-        match &self.shown {
-            None => self.lines.iter().enumerate().for_each(|(i, l)| scan(first + i as u64, l)),
-            Some(ids) => {
-                for &id in ids {
-                    if let Some(l) = self.lines.get((id - first) as usize) {
-                        scan(id, l);
-                    }
-                }
-            }
-        }
-        s.current = s.hits.len().checked_sub(1);
-    }
-
-    /// Matches of the search, and the current one's index (0-based).
-    pub fn matches(&self) -> (usize, Option<usize>) {
-        (self.search.hits.len(), self.search.current)
-    }
-
-    /// Move to the next (`forward`) or previous match, wrapping; returns the
-    /// id of the line it is on.
-    pub fn step(&mut self, forward: bool) -> Option<u64> {
-        let s = &mut self.search;
-        let n = s.hits.len();
-        if n == 0 {
-            return None;
-        }
-        let c = match (s.current, forward) {
-            (None, _) => n - 1,
-            (Some(c), true) => (c + 1) % n,
-            (Some(c), false) => (c + n - 1) % n,
-        };
-        s.current = Some(c);
-        s.hits.get(c).map(|h| h.0)
-    }
-
-    /// The line the current match is on.
-    pub fn current_line(&self) -> Option<u64> {
-        self.search.current.and_then(|c| self.search.hits.get(c)).map(|h| h.0)
-    }
-
-    /// The matches in line `id`, as marks for [`line_html`](super::markup::line_html).
-    pub fn marks(&self, id: u64, out: &mut Vec<Mark>) {
-        out.clear();
-        let s = &self.search;
-        let from = s.hits.partition_point(|h| h.0 < id);
-        for (i, h) in s.hits.iter().enumerate().skip(from).take_while(|(_, h)| h.0 == id) {
-            out.push((h.1 as usize, s.needle.len(), s.current == Some(i)));
-        }
-    }
-
     /// The lines shown, as a text file: each line's visible text, after the
     /// time the page received it (`stamps`: the clock in a zone
     /// `tz_offset_min` ahead of UTC, or the time since the line before).
@@ -363,7 +269,7 @@ pub enum Stamps {
 }
 
 /// A line's visible text: the line itself when it has nothing to hide.
-fn shown_text<'a>(line: &'a Line, buf: &'a mut String) -> &'a str {
+pub(super) fn shown_text<'a>(line: &'a Line, buf: &'a mut String) -> &'a str {
     if is_plain(&line.text) {
         &line.text
     } else {
@@ -374,10 +280,10 @@ fn shown_text<'a>(line: &'a Line, buf: &'a mut String) -> &'a str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn push(c: &mut Console, text: &str) {
+    pub(crate) fn push(c: &mut Console, text: &str) {
         c.push(Line::parse(text.to_string(), 0.0));
     }
 
@@ -407,7 +313,7 @@ mod tests {
         assert_eq!(c.view_id(0), Some(10));
     }
 
-    fn records(c: &mut Console) {
+    pub(crate) fn records(c: &mut Console) {
         for t in [
             "#1 [     1.000000] INFO sensor: temp=23.41C",
             "#2 [     1.100000] WARN net: link down",
@@ -445,49 +351,6 @@ mod tests {
         assert_eq!(shown(&c).len(), 2);
         c.set_filter(Filter::default());
         assert_eq!(c.view_len(), c.len());
-    }
-
-    #[test]
-    fn search_counts_every_match_in_the_ring_and_steps() {
-        let mut c = Console::default();
-        records(&mut c);
-        c.set_search("NET");
-        assert_eq!(c.matches(), (3, Some(2)), "three matches, the newest current");
-        assert_eq!(c.current_line(), Some(6));
-        let mut marks = Vec::new();
-        c.marks(6, &mut marks);
-        // "#6 [     1.400000] ERROR net: …": visible text, SGR left out.
-        assert_eq!(marks, [(25, 3, true)]);
-        assert_eq!(c.step(true), Some(1), "wraps to the oldest");
-        assert_eq!(c.step(false), Some(6));
-        assert_eq!(c.step(false), Some(5));
-        // The filter narrows the search; a new line is searched as it comes.
-        c.set_filter(Filter { level: Some(Level::Warn), ..Filter::default() });
-        assert_eq!(c.matches().0, 2);
-        push(&mut c, "#7 [     1.500000] ERROR net: net again");
-        assert_eq!(c.matches().0, 4);
-        c.marks(7, &mut marks);
-        assert_eq!(marks.iter().map(|m| m.0).collect::<Vec<_>>(), [25, 30]);
-        c.set_search("");
-        assert_eq!(c.matches(), (0, None));
-    }
-
-    #[test]
-    fn matches_fall_out_with_their_lines() {
-        let mut c = Console::default();
-        c.set_search("needle");
-        push(&mut c, "#0 needle");
-        push(&mut c, "#1 needle");
-        for i in 2..CONSOLE_RING {
-            push(&mut c, &format!("#{i} hay"));
-        }
-        assert_eq!(c.matches(), (2, None));
-        assert_eq!(c.step(false), Some(1), "from none current, a step goes to the newest");
-        push(&mut c, "#20000 needle");
-        assert_eq!(c.matches(), (2, Some(0)), "the first fell out; the current one keeps its place");
-        assert_eq!(c.current_line(), Some(1));
-        push(&mut c, "#20001 hay");
-        assert_eq!(c.matches(), (1, None), "the current one fell out");
     }
 
     #[test]
