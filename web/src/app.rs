@@ -330,6 +330,9 @@ impl App {
     /// Once per animation frame.
     fn frame(&mut self) {
         let now = epoch_ms();
+        // Every read of layout first, while it is clean; only writes after.
+        self.console.measure();
+        self.wire.measure();
         for d in &mut self.devices {
             if matches!(d.source, Source::Twin(_)) {
                 d.poll_twin((now - self.start) * 1000.0);

@@ -5,10 +5,12 @@
 //! each redraw. Here a spacer gives the scroll area the height of every row,
 //! and an absolutely placed block holds the few rows in view (plus a margin).
 //!
-//! Layout is read before anything is written, so a redraw forces no layout of
-//! its own beyond clamping the scroll position, and the markup gives each
-//! list `contain: strict` so that layout stays inside the list.
+//! Layout is read at the start of an animation frame ([`List::measure`]),
+//! before the page writes anything, so the reads cost nothing; a redraw then
+//! forces no layout of its own beyond clamping the scroll position, and the
+//! markup gives each list `contain: strict` so that layout stays inside it.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use wasm_bindgen::JsCast;
@@ -25,6 +27,8 @@ pub struct List {
     spacer: HtmlElement,
     rows: HtmlElement,
     row_h: f64,
+    /// The view's height and scroll position, as last measured.
+    seen: Cell<(f64, f64)>,
 }
 
 impl List {
@@ -33,19 +37,26 @@ impl List {
         let view = doc.get_element_by_id(id)?;
         let spacer = doc.get_element_by_id(&format!("{id}-spacer"))?.dyn_into().ok()?;
         let rows = doc.get_element_by_id(&format!("{id}-rows"))?.dyn_into().ok()?;
-        Some(List { view, spacer, rows, row_h })
+        Some(List { view, spacer, rows, row_h, seen: Cell::new((row_h, 0.0)) })
+    }
+
+    /// Read the view's height and scroll position (at a frame's start, while
+    /// the layout is still clean) for the next [`layout`](List::layout).
+    pub fn measure(&self) {
+        self.seen.set((f64::from(self.view.client_height()).max(self.row_h), f64::from(self.view.scroll_top())));
     }
 
     /// Size the list for `total` rows and say which to draw: the last ones
     /// when `follow`ing (the view scrolls to the bottom), else those at the
     /// user's scroll position.
     pub fn layout(&self, total: usize, follow: bool) -> Range<usize> {
-        let height = f64::from(self.view.client_height()).max(self.row_h);
+        let (height, scrolled) = self.seen.get();
         let full = total as f64 * self.row_h;
-        let top = if follow { (full - height).max(0.0) } else { f64::from(self.view.scroll_top()) };
+        let top = if follow { (full - height).max(0.0) } else { scrolled.min((full - height).max(0.0)) };
         let _ = self.spacer.style().set_property("height", &format!("{}px", full as u64));
         if follow {
             self.view.set_scroll_top(top as i32);
+            self.seen.set((height, top));
         }
         let first = ((top / self.row_h) as usize).saturating_sub(MARGIN).min(total);
         let count = (height / self.row_h) as usize + 2 * MARGIN;

@@ -7,7 +7,10 @@
 //! Those tasks, not the drawing, are what stretched animation frames past
 //! 50 ms. In a worker the socket's tasks run on another thread; the page gets
 //! one task per batch, at most every 16 ms (a frame), and the first message after
-//! a quiet spell at once (no added latency at a few lines a second).
+//! a quiet spell at once (no added latency at a few lines a second). A batch
+//! holds at most 256 messages, so that the page's task for one stays a few
+//! milliseconds even when the page (or the machine) falls behind and the
+//! worker has more waiting: a frame can be drawn between two batches.
 //!
 //! The worker is a few lines of plain JavaScript from a `Blob` URL, so the
 //! page needs no extra file, and the device serves nothing new. It stamps
@@ -20,7 +23,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-/// The worker; a message waits in it at most 16 ms. Page → worker: `{open: url}`, `{send: text}`, `{close: [code,
+/// The worker; a message waits in it at most 16 ms, a batch is at most 256. Page → worker: `{open: url}`, `{send: text}`, `{close: [code,
 /// reason]}`. Worker → page: `{e: "open"}`, `{e: "m", d: [messages], t:
 /// Float64Array}` (binary messages as transferred `ArrayBuffer`s; `t`: when
 /// each arrived, ms since the epoch), `{e: "close", code, reason}`, `{e:
@@ -39,6 +42,7 @@ onmessage = (m) => {
     ws.onopen = () => postMessage({e: 'open'});
     ws.onmessage = (e) => {
       batch.push(e.data); times.push(performance.timeOrigin + performance.now());
+      if (batch.length >= 256) { clearTimeout(timer); flush(); return; }
       if (timer) return;
       const wait = 16 - (performance.now() - last);
       if (wait <= 0) flush(); else timer = setTimeout(flush, wait);

@@ -61,6 +61,13 @@ impl ConsolePanel {
         }
     }
 
+    /// Read the list's geometry (at the frame's start).
+    pub fn measure(&self) {
+        if let Some(l) = &self.list {
+            l.measure();
+        }
+    }
+
     /// Show `d`: apply the filter and search in force to its console.
     pub fn attach(&mut self, doc: &Document, d: &mut Device) {
         // Target indices are per device: a target chosen on another does not carry over.
@@ -109,6 +116,7 @@ impl ConsolePanel {
             if let Some(i) = input(&doc, "follow") {
                 i.set_checked(false);
             }
+            list.measure();
             list.layout(d.console.view_len(), false);
             list.reveal(pos);
         }

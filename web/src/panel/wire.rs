@@ -32,6 +32,13 @@ impl WirePanel {
         WirePanel { list: List::find(doc, "wire", ROW_H), follow: true, last: 0.0 }
     }
 
+    /// Read the list's geometry (at the frame's start).
+    pub fn measure(&self) {
+        if let Some(l) = &self.list {
+            l.measure();
+        }
+    }
+
     /// Whether a redraw is due at `now` (ms since the epoch).
     pub fn due(&mut self, now: f64) -> bool {
         let due = now - self.last >= REDRAW_MS;
