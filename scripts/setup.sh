@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
 # Install what building and testing Wisp needs, skipping what is present.
 # Idempotent; safe to run on every CI run. Facts: ../shared/notes/toolchain.md
+#   scripts/setup.sh             everything
+#   scripts/setup.sh --no-trunk  everything but trunk (the test command builds
+#                                it in the background: only its last step needs it)
+#   scripts/setup.sh --trunk     trunk only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+part="${1:-all}"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# --- trunk, for `trunk serve` (the dashboard's dev server) -----------------
+install_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q "0.21.14"; then
+    say "cargo install trunk@0.21.14"
+    cargo install -q --locked trunk@0.21.14
+  fi
+}
+if [ "$part" = --trunk ]; then
+  install_trunk
+  exit 0
+fi
 
 # --- Rust targets ---------------------------------------------------------
 want_targets=(wasm32-unknown-unknown thumbv7em-none-eabihf thumbv6m-none-eabi i686-unknown-linux-gnu)
@@ -59,9 +76,5 @@ if [ "$(cat "$node_dir/node_modules/.lock-sum" 2>/dev/null)" != "$lock_sum" ]; t
   echo "$lock_sum" > "$node_dir/node_modules/.lock-sum"
 fi
 
-# --- trunk, for `trunk serve` (the dashboard's dev server) -----------------
-if ! trunk --version 2>/dev/null | grep -q "0.21.14"; then
-  say "cargo install trunk@0.21.14"
-  cargo install -q --locked trunk@0.21.14
-fi
+[ "$part" = --no-trunk ] || install_trunk
 say "ready"

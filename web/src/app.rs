@@ -21,14 +21,20 @@ use crate::panel::{charts::Charts, command_line, console::ConsolePanel, devices,
 /// Devices the page follows at most (each keeps up to ~5 MB of history).
 pub const DEVICES_MAX: usize = 8;
 
+/// The page: the devices it follows and its panels.
 pub struct App {
+    /// The page's document.
     pub doc: Document,
+    /// The devices followed, in the list's order.
     pub devices: Vec<Device>,
     /// Index of the device shown.
     pub active: usize,
     next_id: u32,
+    /// The console panel.
     pub console: ConsolePanel,
+    /// The wire view.
     pub wire: WirePanel,
+    /// The charts.
     pub charts: Charts,
     /// The device list changed shape (added, removed, switched).
     pub list_changed: bool,
@@ -55,6 +61,7 @@ pub fn with_device<R>(id: u32, f: impl FnOnce(&mut Device) -> R) -> Option<R> {
 }
 
 #[wasm_bindgen(start)]
+/// Start the page: the device list, the connections, the listeners, the frame loop.
 pub fn start() {
     let Some(window) = web_sys::window() else { return };
     let Some(doc) = window.document() else { return };
@@ -117,10 +124,13 @@ pub fn start() {
 
 /// An event, as the panels see it: its kind, and the element it is for.
 pub struct Ev {
+    /// `click`, `input`, `keydown` …
     pub kind: &'static str,
     /// The target's id ("" if it has none).
     pub id: String,
+    /// The element it happened to.
     pub target: Element,
+    /// The event itself.
     pub event: Event,
 }
 

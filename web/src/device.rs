@@ -22,11 +22,10 @@ const RTT_MAX: usize = 600;
 
 /// Where a device's messages come from.
 pub enum Source {
+    /// Nothing (closed, or between reconnects).
     None,
-    Sockets {
-        console: Socket,
-        tap: Option<Socket>,
-    },
+    /// The device's `/printf`, and its `/tap` once the console is open.
+    Sockets { console: Socket, tap: Option<Socket> },
     /// The in-browser twin's `TwinHandle` (module `wisp_web_twin.js`).
     Twin(JsValue),
     /// The twin module is being fetched.
@@ -36,58 +35,74 @@ pub enum Source {
 /// Whether the wire view has a tap.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TapState {
+    /// Not tried yet.
     Unknown,
+    /// The tap is open.
     Open,
+    /// The device has none (the wire view lists what the browser saw).
     Missing,
 }
 
 /// The connection, as the device list and the status show it.
 #[derive(Clone, PartialEq)]
 pub enum Link {
+    /// The socket is opening.
     Connecting,
+    /// Connected (or the twin running).
     Open,
-    /// Closed; trying again at this time (ms since the epoch).
-    Retrying {
-        code: u16,
-        at: f64,
-    },
+    /// Closed with `code`; trying again `at` this time (ms since the epoch).
+    Retrying { code: u16, at: f64 },
     /// Closed by the user.
     Closed,
     /// Not connectable (a bad URL, no twin module).
     Failed(&'static str),
 }
 
+/// A device the page follows.
 pub struct Device {
     /// Stable for the page's lifetime (socket callbacks find the device by it).
     pub id: u32,
     /// Where it is; `None`: the in-browser twin.
     pub entry: Option<Entry>,
+    /// Its console.
     pub console: Console,
+    /// Its wire view and capture.
     pub wire: Wire,
+    /// Lines and bytes per second.
     pub rates: Rates,
     /// Round trips of the `ping` command (ms since the epoch, ms).
     pub pong_rtts: VecDeque<(f64, f64)>,
     /// Text messages the browser saw, for a device without a tap: (ms since the epoch, bytes).
     pub seen: VecDeque<(f64, f64)>,
+    /// Where its messages come from.
     pub source: Source,
+    /// Whether it has a tap.
     pub tap: TapState,
+    /// The connection, as shown.
     pub link: Link,
+    /// It answered once (else the page offers the in-browser twin).
     pub ever_open: bool,
     backoff_ms: i32,
+    /// Its periodic lines are paused (for `p`).
     pub paused: bool,
+    /// The commands typed to it.
     pub history: History,
+    /// The commands it lists.
     pub help: Help,
     /// A typed command waits for its first reply line (announced to screen readers).
     awaiting_reply: bool,
     /// The reply to announce.
     pub reply: Option<String>,
+    /// The console needs drawing.
     pub console_dirty: bool,
+    /// The wire view needs drawing.
     pub wire_dirty: bool,
     /// Its entry in the device list needs drawing.
     pub list_dirty: bool,
 }
 
 impl Device {
+    /// A device not connected yet; its history from storage.
     pub fn new(id: u32, entry: Option<Entry>) -> Device {
         let history = History::load(&load(&history_key(entry.as_ref())).unwrap_or_default());
         Device {

@@ -3,7 +3,7 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
-//! | [`line`] | one console line: kind, log level and target, when it arrived |
+//! | [`line`](mod@line) | one console line: kind, log level and target, when it arrived |
 //! | [`console`] | the ring of lines, gap counts, the filter |
 //! | [`search`] | the search over the ring: matches, the current one |
 //! | [`markup`] | a line as HTML: escaped, SGR colours, control bytes made visible, matches marked |
@@ -13,7 +13,7 @@
 //! | [`wire`] | `/tap` records decoded into frames |
 //! | [`pcapng`] | the capture, written as a `.pcapng` file Wireshark decodes |
 //! | [`chart`] | rates per second, axes, the sample under the pointer |
-//! | [`format`] | numbers and times as text |
+//! | [`format`](mod@format) | numbers and times as text |
 //! | [`find`] | substring search |
 
 pub mod chart;

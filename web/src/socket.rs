@@ -80,16 +80,15 @@ fn script_url() -> Option<String> {
 
 /// What the socket reports to the page.
 pub enum SocketEvent {
+    /// The socket opened.
     Open,
     /// One message: a JS string (text) or an `ArrayBuffer` (binary), and
     /// when it arrived (ms since the epoch).
     Message(JsValue, f64),
     /// The end of a batch of messages.
     BatchEnd,
-    Close {
-        code: u16,
-        reason: String,
-    },
+    /// It closed, with this code and reason.
+    Close { code: u16, reason: String },
     /// The URL was refused (not a `ws:`/`wss:` URL).
     BadUrl,
 }

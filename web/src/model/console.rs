@@ -60,6 +60,7 @@ impl Filter {
 /// The console: ring, counters, filter and search.
 #[derive(Debug, Default)]
 pub struct Console {
+    /// The lines, oldest first.
     pub(super) lines: VecDeque<Line>,
     /// Lines received since start (also the id the next line gets).
     pub total: u64,
@@ -73,6 +74,7 @@ pub struct Console {
     filter: Filter,
     /// Ids of the lines the filter shows, oldest first (`None`: every line).
     pub(super) shown: Option<VecDeque<u64>>,
+    /// Every match of the search.
     pub(super) search: Search,
     /// A reused buffer for a line's visible text.
     scratch: String,

@@ -58,6 +58,7 @@ impl Console {
         }
     }
 
+    /// Run the search again over the lines shown.
     pub(super) fn rescan(&mut self) {
         let s = &mut self.search;
         s.clear();

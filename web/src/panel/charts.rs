@@ -36,6 +36,7 @@ const CHARTS: [(&str, &str, &str, bool); 3] = [
 ];
 
 #[derive(Default)]
+/// The charts' state: when drawn, the pointer.
 pub struct Charts {
     last: f64,
     /// The chart under the pointer, and where: a fraction of the plot's width.
@@ -55,6 +56,7 @@ impl Charts {
         due
     }
 
+    /// Draw `d`'s charts at `now` (ms since the epoch).
     pub fn render(&mut self, doc: &Document, d: &Device, now: f64) {
         let rates = d.rates.series(now / 1000.0, SPAN as usize);
         // (seconds ago, value), oldest first.

@@ -19,6 +19,7 @@ use crate::model::{Filter, Level, LineKind, Stamps};
 /// Row height in pixels (the markup's CSS sets the same).
 const ROW_H: f64 = 18.0;
 
+/// The console panel's state: its list, follow, filter, search, times.
 pub struct ConsolePanel {
     list: Option<List>,
     /// The view keeps to the newest line.
@@ -43,6 +44,7 @@ fn parse_stamps(v: &str) -> Option<Stamps> {
 }
 
 impl ConsolePanel {
+    /// The panel, with the time setting kept from before.
     pub fn new(doc: &Document) -> ConsolePanel {
         let stamps = load("wisp.stamps").unwrap_or_else(|| "clock".into());
         if let Some(s) = select(doc, "stamps") {
@@ -91,6 +93,7 @@ impl ConsolePanel {
         set_text(doc, "search-count", "");
     }
 
+    /// Follow the newest line, or stop.
     pub fn set_follow(&mut self, doc: &Document, on: bool) {
         self.follow = on;
         if let Some(i) = input(doc, "follow") {
@@ -123,6 +126,7 @@ impl ConsolePanel {
         self.dirty = true;
     }
 
+    /// Draw `d`'s console: the rows in view, the counts.
     pub fn render(&mut self, doc: &Document, d: &Device) {
         self.dirty = false;
         let c = &d.console;

@@ -20,6 +20,7 @@ const ROW_H: f64 = 17.0;
 /// redraws a second keep the page's frames short under a burst.
 const REDRAW_MS: f64 = 66.0;
 
+/// The wire view's state: its list, follow, when drawn.
 pub struct WirePanel {
     list: Option<List>,
     /// The view keeps to the newest frame unless scrolled up.
@@ -28,6 +29,7 @@ pub struct WirePanel {
 }
 
 impl WirePanel {
+    /// The wire view of the page.
     pub fn new(doc: &Document) -> WirePanel {
         WirePanel { list: List::find(doc, "wire", ROW_H), follow: true, last: 0.0 }
     }
@@ -48,6 +50,7 @@ impl WirePanel {
         due
     }
 
+    /// Draw `d`'s frames in view and the note above them.
     pub fn render(&mut self, doc: &Document, d: &Device) {
         let Some(list) = &self.list else { return };
         let missing = d.tap == TapState::Missing;
