@@ -1,3 +1,6 @@
+/**
+ * Start the page: the device list, the connections, the listeners, the frame loop.
+ */
 export function start() {
     wasm.start();
 }

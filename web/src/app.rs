@@ -60,8 +60,8 @@ pub fn with_device<R>(id: u32, f: impl FnOnce(&mut Device) -> R) -> Option<R> {
     with_app(|a| a.devices.iter_mut().find(|d| d.id == id).map(f)).flatten()
 }
 
-#[wasm_bindgen(start)]
 /// Start the page: the device list, the connections, the listeners, the frame loop.
+#[wasm_bindgen(start)]
 pub fn start() {
     let Some(window) = web_sys::window() else { return };
     let Some(doc) = window.document() else { return };
@@ -91,7 +91,10 @@ pub fn start() {
     let twin = params.as_ref().is_some_and(|p| p.has("twin"));
     let own = Entry::parse(&format!("{}/printf", location.host().unwrap_or_default()), secure).ok();
     let stored_active = load("wisp.active");
-    match asked.or(if app.devices.is_empty() && !twin { own } else { None }) {
+    // The device that served the page: on a first visit, or when the URL
+    // gives it a token.
+    let own = own.filter(|_| (app.devices.is_empty() || token.is_some()) && !twin);
+    match asked.or(own) {
         Some(mut entry) => {
             if token.is_some() {
                 entry.token = token;
