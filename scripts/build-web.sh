@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
-# Build the dashboard's release into web/dist/ — the files device-sim (and the
-# board) embed. Deterministic: the test command rebuilds and compares, so the
+# Build the dashboard's release into console/dashboard/ — the files
+# wisp-console serves (gzip-compressed) with its `dashboard` feature — and the
+# in-browser twin's module into web-twin/dist/, which device-sim serves beside
+# them. Deterministic: the test command rebuilds and compares, so the
 # committed build cannot silently go stale.
-#   needs: the wasm32 target, wasm-bindgen (= the version in Cargo.lock), wasm-opt
+#   needs: the wasm32 target, wasm-bindgen (= the version in Cargo.lock), and
+#   wasm-opt from npm's binaryen (scripts/setup.sh installs them all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=web/dist
+# Where the builds go.
+dash="${WEB_DIST:-console/dashboard}"
+twin="${TWIN_DIST:-web-twin/dist}"
+# binaryen 132 from npm, pinned in scripts/node/package-lock.json: Debian's
+# 108 breaks wasm-bindgen's externref table.
+wasm_opt=scripts/node/node_modules/.bin/wasm-opt
 cargo build -q -p wisp-web -p wisp-web-twin --lib --target wasm32-unknown-unknown --profile web --target-dir target/web-dist
-# binaryen 116 from the `wasm-opt` crate (scripts/setup.sh): Debian's 108
-# breaks wasm-bindgen's externref table. Features: what rustc 1.95 enables.
+mkdir -p "$dash" "$twin"
+# Features: what rustc 1.95 enables.
 for module in wisp_web wisp_web_twin; do
+  out=$dash
+  [ "$module" = wisp_web_twin ] && out=$twin
   wasm-bindgen --target web --no-typescript --out-dir "$out" \
     "target/web-dist/wasm32-unknown-unknown/web/$module.wasm"
-  "$HOME/.cargo/bin/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+  "$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
     --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers \
     -o "$out/${module}_bg.wasm" "$out/${module}_bg.wasm"
 done
 # The page: index.html with trunk's <link data-trunk …> replaced by the module loader.
 sed 's|<link data-trunk rel="rust"[^>]*>|<script type="module">import init from "./wisp_web.js"; init();</script>|' \
-  index.html > "$out/index.html"
-for module in wisp_web wisp_web_twin; do
-  raw=$(stat -c %s "$out/${module}_bg.wasm")
-  gz=$(gzip -9 -n -c "$out/${module}_bg.wasm" | wc -c)
-  echo "web/dist: ${module}_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9"
+  index.html > "$dash/index.html"
+for file in "$dash/wisp_web_bg.wasm" "$twin/wisp_web_twin_bg.wasm"; do
+  raw=$(stat -c %s "$file")
+  gz=$(gzip -9 -n -c "$file" | wc -c)
+  echo "$file: ${raw} bytes raw, ${gz} bytes gzip -9"
 done

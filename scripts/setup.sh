@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
 # Install what building and testing Wisp needs, skipping what is present.
 # Idempotent; safe to run on every CI run. Facts: ../shared/notes/toolchain.md
+#   scripts/setup.sh             everything
+#   scripts/setup.sh --no-trunk  everything but trunk (the test command builds
+#                                it in the background: only its last step needs it)
+#   scripts/setup.sh --trunk     trunk only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+part="${1:-all}"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# --- trunk, for `trunk serve` (the dashboard's dev server) -----------------
+install_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q "0.21.14"; then
+    say "cargo install trunk@0.21.14"
+    cargo install -q --locked trunk@0.21.14
+  fi
+}
+if [ "$part" = --trunk ]; then
+  install_trunk
+  exit 0
+fi
 
 # --- Rust targets ---------------------------------------------------------
 # thumbv7em-none-eabihf: the QEMU board, the size probe, the Nucleo-F429ZI;
@@ -20,7 +37,9 @@ done
 declare -A pkgs=(
   [chromium]=chromium
   [chromedriver]=chromium-driver
-  [wasm-opt]=binaryen
+  [tshark]=tshark
+  [node]=nodejs
+  [npm]=npm
   [qemu-system-arm]=qemu-system-arm
   [arm-none-eabi-objdump]=binutils-arm-none-eabi
 )
@@ -46,17 +65,18 @@ if [ -n "$wb_version" ]; then
     cargo install -q wasm-bindgen-cli@"$wb_version"
   fi
 fi
-# --- wasm-opt with current wasm features ----------------------------------
-# Debian's binaryen 108 breaks the externref table wasm-bindgen 0.2.130 emits;
-# the `wasm-opt` crate builds binaryen 116 (about 10 minutes, once).
-if ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q "version 116"; then
-  say "cargo install wasm-opt@0.116.1 (builds binaryen 116)"
-  cargo install -q wasm-opt@0.116.1
+# --- node tools: wasm-opt (binaryen), axe-core ----------------------------
+# Pinned with their hashes in scripts/node/package-lock.json, installed into
+# scripts/node/node_modules/ (git-ignored) in seconds; again only when the
+# lock file changes. npm's binaryen is a wasm-opt that runs on node (Debian's
+# binaryen 108 breaks the externref table wasm-bindgen 0.2.130 emits).
+node_dir=scripts/node
+lock_sum="$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$node_dir/node_modules/.lock-sum" 2>/dev/null)" != "$lock_sum" ]; then
+  say "npm ci in $node_dir (wasm-opt from binaryen, axe-core)"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --silent)
+  echo "$lock_sum" > "$node_dir/node_modules/.lock-sum"
 fi
 
-# --- trunk, for `trunk serve` (the dashboard's dev server) -----------------
-if ! trunk --version 2>/dev/null | grep -q "0.21.14"; then
-  say "cargo install trunk@0.21.14"
-  cargo install -q --locked trunk@0.21.14
-fi
+[ "$part" = --no-trunk ] || install_trunk
 say "ready"

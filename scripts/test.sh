@@ -7,7 +7,16 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 
 step "setup"
-scripts/setup.sh
+scripts/setup.sh --no-trunk
+# trunk (about 5 minutes to build on a fresh machine) is needed only by the
+# last steps: it is built meanwhile, in the gaps the other steps leave idle.
+mkdir -p target
+setsid scripts/setup.sh --trunk > target/setup-trunk.log 2>&1 &
+trunk_job=$!  # its own process group (setsid), so it can be stopped with its cargo
+board_pid="$PWD/board/target/board-test.pid"
+stop_board() { [ -f "$board_pid" ] && kill "$(cat "$board_pid")" 2>/dev/null; rm -f "$board_pid"; }
+# On any exit: the board stopped, the background trunk build too.
+trap 'stop_board; [ -n "$trunk_job" ] && kill -- "-$trunk_job" 2>/dev/null || true' EXIT
 
 step "format"
 cargo fmt --all --check
@@ -19,11 +28,11 @@ cargo clippy -p wisp-web -p wisp-web-twin --target wasm32-unknown-unknown -- -D 
 step "docs: every crate's rustdoc builds without a warning (broken or redundant links)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --workspace --all-features
 
-step "the dashboard's committed build (web/dist) matches its sources"
+step "the dashboard's committed build (console/dashboard, web-twin/dist) matches its sources"
 scripts/build-web.sh
-if ! git diff --quiet -- web/dist; then
-  git --no-pager diff --stat -- web/dist
-  echo "web/dist is stale: run scripts/build-web.sh and commit the result" >&2
+if ! git diff --quiet -- console/dashboard web-twin/dist; then
+  git --no-pager diff --stat -- console/dashboard web-twin/dist
+  echo "the dashboard's build is stale: run scripts/build-web.sh and commit the result" >&2
   exit 1
 fi
 
@@ -65,9 +74,6 @@ for b in board examples/boards/nucleo-f429zi examples/boards/pico-w; do
 done
 
 step "the board on the network: printf, burst, dump, echo, bad input, and the dashboard it serves"
-board_pid="$PWD/board/target/board-test.pid"
-stop_board() { [ -f "$board_pid" ] && kill "$(cat "$board_pid")" 2>/dev/null; rm -f "$board_pid"; }
-trap stop_board EXIT
 BOARD_PIDFILE="$board_pid" BOARD_SERIAL="file:$PWD/board/target/board-test-uart.txt" board/run.sh > /dev/null 2>&1 &
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/8081) 2>/dev/null && break
@@ -92,6 +98,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER
   cargo test -p wisp-web -p wisp-web-twin --target wasm32-unknown-unknown
 
 step "trunk builds the dev page (offline, tools from PATH)"
+wait "$trunk_job" || { trunk_job=; cat target/setup-trunk.log; echo "installing trunk failed" >&2; exit 1; }
+trunk_job=
 trunk build --offline --quiet
 
 step "tests (wisp on a 32-bit target: i686)"

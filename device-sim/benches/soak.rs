@@ -57,9 +57,13 @@ struct Tally {
     hostile: Vec<String>,
 }
 
-/// A TCP connection from `source`'s address.
-fn dial_from(source: [u8; 4], to: SocketAddr) -> std::io::Result<TcpStream> {
+/// A TCP connection from `source`'s address; with `rcvbuf`, a receive
+/// buffer that small (set before connecting, so the window stays small).
+fn dial_from(source: [u8; 4], to: SocketAddr, rcvbuf: Option<usize>) -> std::io::Result<TcpStream> {
     let s = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    if let Some(n) = rcvbuf {
+        s.set_recv_buffer_size(n)?;
+    }
     s.bind(&SocketAddr::from((source, 0)).into())?;
     s.connect_timeout(&to.into(), Duration::from_secs(5))?;
     let s: TcpStream = s.into();
@@ -70,15 +74,18 @@ fn dial_from(source: [u8; 4], to: SocketAddr) -> std::io::Result<TcpStream> {
 
 type Ws = tungstenite::WebSocket<TcpStream>;
 
-fn ws(to: SocketAddr, path: &str) -> Ws {
-    let sock = dial_from([127, 0, 0, 1], to).unwrap();
+fn ws(to: SocketAddr, path: &str, rcvbuf: Option<usize>) -> Ws {
+    let sock = dial_from([127, 0, 0, 1], to, rcvbuf).unwrap();
     let (ws, _) = tungstenite::client(format!("ws://{to}{path}"), sock).unwrap();
     ws
 }
 
 /// Read console lines until `stop`; count what arrives and any gap.
 fn printf_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>, delay: Option<Duration>) {
-    let mut ws = ws(to, "/printf");
+    // A slow reader's kernel buffers are kept small, so that it falls
+    // behind the device's ring within the minute rather than in megabytes
+    // of loopback buffering.
+    let mut ws = ws(to, "/printf", delay.map(|_| 16 * 1024));
     let (mut last, mut t) = (None::<u64>, Tally::default());
     while !stop.load(Ordering::Relaxed) {
         let msg = match ws.read() {
@@ -97,7 +104,8 @@ fn printf_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>
             last = None;
             continue;
         }
-        let Some(seq) = msg.strip_prefix('#').and_then(|m| m.split(' ').next()).and_then(|n| n.parse::<u64>().ok()) else {
+        let Some(seq) = msg.strip_prefix('#').and_then(|m| m.split(' ').next()).and_then(|n| n.parse::<u64>().ok())
+        else {
             continue;
         };
         t.lines += 1;
@@ -124,7 +132,7 @@ fn printf_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>
 
 /// 32-byte round trips on `/echo`, one every 20 ms.
 fn echo_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>) {
-    let mut ws = ws(to, "/echo");
+    let mut ws = ws(to, "/echo", None);
     let payload = vec![b'e'; 32];
     let mut rtts = Vec::new();
     while !stop.load(Ordering::Relaxed) {
@@ -151,7 +159,7 @@ fn echo_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>) 
 
 /// What a hostile client does, and how the device answered it.
 fn hostile(kind: usize, to: SocketAddr, secs: u64, send_timeout_ms: u64) -> String {
-    let Ok(mut s) = dial_from([127, 0, 0, 66], to) else { return "refused at connect".into() };
+    let Ok(mut s) = dial_from([127, 0, 0, 66], to, None) else { return "refused at connect".into() };
     s.set_read_timeout(Some(Duration::from_secs(secs + 10))).unwrap();
     let upgrade = format!(
         "GET /echo HTTP/1.1\r\nHost: {to}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
@@ -160,7 +168,9 @@ fn hostile(kind: usize, to: SocketAddr, secs: u64, send_timeout_ms: u64) -> Stri
     let what = match kind % 4 {
         0 => {
             // A head that trickles in, a byte a second.
-            for b in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter() {
+            for b in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                .iter()
+            {
                 if s.write_all(&[*b]).is_err() {
                     break;
                 }
@@ -192,18 +202,41 @@ fn hostile(kind: usize, to: SocketAddr, secs: u64, send_timeout_ms: u64) -> Stri
             s.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(secs) && s.write_all(&frame).is_ok() {}
-            // Still not reading past the send timeout; then look at what came.
-            thread::sleep(Duration::from_millis(send_timeout_ms + 500));
-            "flood without reading"
+            // It never reads: no close can reach it. The device must drop
+            // it within its send timeout and close grace (2 s).
+            let stalled = Instant::now();
+            let dropped = loop {
+                if peer_hung_up(&s) {
+                    break true;
+                }
+                if stalled.elapsed() > Duration::from_millis(send_timeout_ms * 3) {
+                    break false;
+                }
+                thread::sleep(Duration::from_millis(50));
+            };
+            return if dropped {
+                format!("flood without reading: dropped {:.1} s after its writes stalled (no close can reach a peer that does not read)", stalled.elapsed().as_secs_f64())
+            } else {
+                "flood without reading: still open".into()
+            };
         }
     };
     format!("{what}: {}", answer(&mut s))
 }
 
+/// The peer closed its side, even with unread data waiting (`POLLRDHUP`).
+fn peer_hung_up(s: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut p = libc::pollfd { fd: s.as_raw_fd(), events: libc::POLLRDHUP, revents: 0 };
+    // SAFETY: one valid, initialised pollfd that outlives the call.
+    let n = unsafe { libc::poll(&mut p, 1, 0) };
+    n > 0 && p.revents & (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR) != 0
+}
+
 fn peek_closed(s: &mut TcpStream) -> bool {
     s.set_nonblocking(true).unwrap();
     let mut b = [0u8; 1];
-    let closed = matches!(s.peek(&mut b), Ok(_));
+    let closed = s.peek(&mut b).is_ok();
     s.set_nonblocking(false).unwrap();
     closed
 }
@@ -250,7 +283,9 @@ fn close_code(mut frames: &[u8]) -> Option<u16> {
 fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().trim_end_matches(" kB").parse().ok())))
+        .and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().trim_end_matches(" kB").parse().ok()))
+        })
         .flatten()
         .unwrap_or(0)
 }
@@ -279,7 +314,8 @@ fn start_twin(p: Plan) -> (Child, SocketAddr) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let board = args.iter().position(|a| a == "board").map(|i| args.get(i + 1).map_or("127.0.0.1:8081", |s| s.as_str()));
+    let board =
+        args.iter().position(|a| a == "board").map(|i| args.get(i + 1).map_or("127.0.0.1:8081", |s| s.as_str()));
     let (plan, to, mut child) = match board {
         Some(addr) => (BOARD, addr.parse::<SocketAddr>().unwrap(), None),
         None => {
@@ -306,9 +342,10 @@ fn main() {
         let (stop, tally) = (stop.clone(), tally.clone());
         threads.push(thread::spawn(move || echo_client(to, stop, tally)));
     }
-    let hostile: Vec<_> = (0..plan.hostile).map(|k| thread::spawn(move || hostile(k, to, plan.secs / 2, plan.send_timeout_ms))).collect();
+    let hostile: Vec<_> =
+        (0..plan.hostile).map(|k| thread::spawn(move || hostile(k, to, plan.secs / 2, plan.send_timeout_ms))).collect();
     // The slow clients read a line every 50 ms while 200 lines/s come.
-    let mut burst = ws(to, "/printf");
+    let mut burst = ws(to, "/printf", None);
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(plan.secs) {
         thread::sleep(Duration::from_secs(10));
@@ -337,7 +374,10 @@ fn main() {
     t.rtts.sort_by(f64::total_cmp);
     let pct = |q: f64| t.rtts.get(((t.rtts.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(f64::NAN);
     let who = if board.is_some() { "board" } else { "twin" };
-    println!("soak against the {who} at {to}: {} printf, {} echo, {} slow readers, {} hostile, {} s", plan.printf, plan.echo, plan.slow, plan.hostile, plan.secs);
+    println!(
+        "soak against the {who} at {to}: {} printf, {} echo, {} slow readers, {} hostile, {} s",
+        plan.printf, plan.echo, plan.slow, plan.hostile, plan.secs
+    );
     println!("| figure | value |");
     println!("| --- | ---: |");
     println!("| console lines delivered to the well-behaved clients | {} |", t.lines);

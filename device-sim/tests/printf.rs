@@ -82,6 +82,38 @@ fn every_command_answers() {
 }
 
 #[test]
+fn log_records_and_a_coloured_line() {
+    let t = twin(|_| {});
+    let mut ws = connect(t.addr, "/printf");
+    ws.send(Message::text("log warn disk almost full")).unwrap();
+    let (line, _) = until(&mut ws, |l| l.ends_with("disk almost full"));
+    // The log-record form: `#<seq> [<uptime, 6.6>] <LEVEL> <target>: <message>`.
+    let (head, rest) = line.split_once(" [").unwrap();
+    assert!(head[1..].parse::<u64>().is_ok(), "{line}");
+    let (uptime, record) = rest.split_once("] ").unwrap();
+    let (secs, micros) = uptime.split_once('.').unwrap();
+    assert_eq!((secs.len(), micros.len()), (6, 6), "{line}");
+    assert!(secs.trim_start().parse::<u64>().is_ok() && micros.parse::<u32>().is_ok(), "{line}");
+    assert_eq!(record, "WARN cmd: disk almost full");
+    ws.send(Message::text("colors")).unwrap();
+    let (line, _) = until(&mut ws, |l| l.contains("orange"));
+    assert!(
+        line.ends_with(
+            " \x1b[31mred\x1b[0m \x1b[32mgreen\x1b[0m \x1b[1;34mbold blue\x1b[0m \x1b[38;5;208morange\x1b[0m"
+        ),
+        "{line:?}"
+    );
+    let help: Vec<String> = {
+        ws.send(Message::text("help")).unwrap();
+        (0..wisp_console::command::BUILTINS.len() + <wisp_sim::Sim as wisp_console::App>::COMMANDS.len())
+            .map(|_| until(&mut ws, |l| l.starts_with('>')).0)
+            .collect()
+    };
+    assert!(help.iter().any(|l| l.starts_with("> log <level> <text>")), "{help:?}");
+    assert!(help.iter().any(|l| l.starts_with("> colors ")), "{help:?}");
+}
+
+#[test]
 fn dump_is_one_message_of_many_frames_with_the_documented_bytes() {
     let t = twin(|o| o.ping_interval = 1); // pings go between the dump's frames
     let mut ws = connect(t.addr, "/printf");

@@ -7,10 +7,15 @@
 //! Those tasks, not the drawing, are what stretched animation frames past
 //! 50 ms. In a worker the socket's tasks run on another thread; the page gets
 //! one task per batch, at most every 16 ms (a frame), and the first message after
-//! a quiet spell at once (no added latency at a few lines a second).
+//! a quiet spell at once (no added latency at a few lines a second). A batch
+//! holds at most 256 messages, so that the page's task for one stays a few
+//! milliseconds even when the page (or the machine) falls behind and the
+//! worker has more waiting: a frame can be drawn between two batches.
 //!
 //! The worker is a few lines of plain JavaScript from a `Blob` URL, so the
-//! page needs no extra file, and the device serves nothing new.
+//! page needs no extra file, and the device serves nothing new. It stamps
+//! each message with the time it arrived (the console's "received" column),
+//! so batching does not blur the times.
 
 use std::cell::OnceCell;
 
@@ -18,15 +23,16 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-/// The worker; a message waits in it at most 16 ms. Page → worker: `{open: url}`, `{send: text}`, `{close: [code,
-/// reason]}`. Worker → page: `{e: "open"}`, `{e: "m", d: [messages]}` (binary
-/// messages as transferred `ArrayBuffer`s), `{e: "close", code, reason}`,
-/// `{e: "bad"}` when the URL is refused.
-const WORKER_JS: &str = "let ws, batch = [], last = 0, timer = 0;
+/// The worker; a message waits in it at most 16 ms, a batch is at most 256. Page → worker: `{open: url}`, `{send: text}`, `{close: [code,
+/// reason]}`. Worker → page: `{e: "open"}`, `{e: "m", d: [messages], t:
+/// Float64Array}` (binary messages as transferred `ArrayBuffer`s; `t`: when
+/// each arrived, ms since the epoch), `{e: "close", code, reason}`, `{e:
+/// "bad"}` when the URL is refused.
+const WORKER_JS: &str = "let ws, batch = [], times = [], last = 0, timer = 0;
 const flush = () => {
   timer = 0; last = performance.now();
-  const d = batch; batch = [];
-  postMessage({e: 'm', d}, d.filter((x) => x instanceof ArrayBuffer));
+  const d = batch, t = new Float64Array(times); batch = []; times = [];
+  postMessage({e: 'm', d, t}, [t.buffer, ...d.filter((x) => x instanceof ArrayBuffer)]);
 };
 onmessage = (m) => {
   const c = m.data;
@@ -35,7 +41,8 @@ onmessage = (m) => {
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => postMessage({e: 'open'});
     ws.onmessage = (e) => {
-      batch.push(e.data);
+      batch.push(e.data); times.push(performance.timeOrigin + performance.now());
+      if (batch.length >= 256) { clearTimeout(timer); flush(); return; }
       if (timer) return;
       const wait = 16 - (performance.now() - last);
       if (wait <= 0) flush(); else timer = setTimeout(flush, wait);
@@ -73,13 +80,15 @@ fn script_url() -> Option<String> {
 
 /// What the socket reports to the page.
 pub enum SocketEvent {
+    /// The socket opened.
     Open,
-    /// One message: a JS string (text) or an `ArrayBuffer` (binary).
-    Message(JsValue),
-    Close {
-        code: u16,
-        reason: String,
-    },
+    /// One message: a JS string (text) or an `ArrayBuffer` (binary), and
+    /// when it arrived (ms since the epoch).
+    Message(JsValue, f64),
+    /// The end of a batch of messages.
+    BatchEnd,
+    /// It closed, with this code and reason.
+    Close { code: u16, reason: String },
     /// The URL was refused (not a `ws:`/`wss:` URL).
     BadUrl,
 }
@@ -104,16 +113,19 @@ fn post(worker: &Worker, name: &str, value: &JsValue) -> Result<(), JsValue> {
 impl Socket {
     /// Open a socket to `url`; `on_event` gets its events in order, every
     /// message of a batch in the order the socket received them.
-    pub fn open(url: &str, mut on_event: impl FnMut(SocketEvent) + 'static) -> Option<Socket> {
+    /// (`on_event` is boxed: one copy of this code for every socket.)
+    pub fn open(url: &str, mut on_event: Box<dyn FnMut(SocketEvent)>) -> Option<Socket> {
         let worker = Worker::new(&script_url()?).ok()?;
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
             let data = m.data();
             match field(&data, "e").as_string().as_deref() {
                 Some("m") => {
                     let batch: js_sys::Array = field(&data, "d").unchecked_into();
-                    for msg in batch.iter() {
-                        on_event(SocketEvent::Message(msg));
+                    let times = field(&data, "t").unchecked_into::<js_sys::Float64Array>().to_vec();
+                    for (msg, at) in batch.iter().zip(times) {
+                        on_event(SocketEvent::Message(msg, at));
                     }
+                    on_event(SocketEvent::BatchEnd);
                 }
                 Some("open") => on_event(SocketEvent::Open),
                 Some("close") => {

@@ -1,20 +1,31 @@
 //! End to end: the twin serves its embedded dashboard to headless Chromium
-//! (driven over WebDriver by chromedriver + fantoccini). Lines render in
-//! order, `pause` stops them and `resume` restarts them, the device's ping
-//! shows in the wire view, and `?twin` runs with no device at all. Screenshots
-//! go to `target/test-output/`.
+//! (driven over WebDriver by chromedriver + fantoccini), one test at a time.
+//! Here: lines render in order, a typed command gets its reply, `pause`
+//! stops the lines and `resume` restarts them, the device's ping shows in the
+//! wire view, and `?twin` runs with no device at all. The modules test each
+//! panel: [`console`] (command line, levels, colours, search, times),
+//! [`devices`] (several at once, charts), [`capture`] (the `.pcapng` in
+//! tshark), [`access`] (axe-core, the keyboard). Screenshots go to
+//! `target/test-output/`.
 
+#[path = "../common/mod.rs"]
 mod common;
+
+mod access;
+mod capture;
+mod console;
+mod devices;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
-use common::browser::{browser, check_dashboard, chromedriver, click, out_dir, rows, seqs, wait_for};
+use common::browser::{ONE_AT_A_TIME, browser, check_dashboard, chromedriver, click, rows, seqs, shot, wait_for};
 use common::twin;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_against_the_twin() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let device = twin(|o| {
         o.rate = 20;
         o.ping_interval = 300;
@@ -26,8 +37,8 @@ async fn dashboard_against_the_twin() {
     c.close().await.unwrap();
 }
 
-/// A static file server for web/dist, with no device behind it.
-fn static_server() -> std::net::SocketAddr {
+/// A static file server for the dashboard and the twin module, with no device behind it.
+pub fn static_server() -> std::net::SocketAddr {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -59,6 +70,7 @@ fn static_server() -> std::net::SocketAddr {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_browser_twin_needs_no_device() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let files = static_server();
     let driver = chromedriver();
     let c = browser(&driver).await;
@@ -70,14 +82,13 @@ async fn in_browser_twin_needs_no_device() {
     .await;
     assert!(lines.iter().any(|l| l.contains("Wisp device")), "the boot banner: {lines:?}");
     let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
-    assert_eq!(status, "in-browser twin");
+    assert_eq!(status, "in-browser twin: running in this page");
     // Commands reach the firmware in the page, and the wire view shows the
     // frames the core produced.
     click(&c, "button[data-cmd=pause]").await;
     wait_for("the paused reply", 10, async || rows(&c).await.iter().any(|r| r == "> paused").then_some(())).await;
     let wire = c.execute("return document.getElementById('wire').textContent", vec![]).await.unwrap();
     assert!(wire.as_str().unwrap_or_default().contains("TEXT"), "frames from the twin's tap");
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(out_dir().join("dashboard-twin.png"), png).unwrap();
+    shot(&c, "dashboard-twin").await;
     c.close().await.unwrap();
 }
