@@ -215,7 +215,10 @@ fn hostile(kind: usize, to: SocketAddr, secs: u64, send_timeout_ms: u64) -> Stri
                 thread::sleep(Duration::from_millis(50));
             };
             return if dropped {
-                format!("flood without reading: dropped {:.1} s after its writes stalled (no close can reach a peer that does not read)", stalled.elapsed().as_secs_f64())
+                format!(
+                    "flood without reading: dropped {:.1} s after its writes stalled (no close can reach a peer that does not read)",
+                    stalled.elapsed().as_secs_f64()
+                )
             } else {
                 "flood without reading: still open".into()
             };
