@@ -4,8 +4,10 @@
 //! cut anywhere. [`Utf8Validator`] keeps one byte of state between chunks: how
 //! many continuation bytes are still owed and which range the next one must fall
 //! in (the ranges of RFC 3629 §4 that rule out overlong forms, surrogates and
-//! values above U+10FFFF). The bulk of each chunk goes through
-//! `core::str::from_utf8`; only the bytes around a cut are stepped one by one.
+//! values above U+10FFFF). On a host the bulk of each chunk goes through
+//! `core::str::from_utf8` and only the bytes around a cut are stepped one by
+//! one; a microcontroller steps every byte but skips ASCII a word at a time,
+//! with no table and no `from_utf8` in its ROM.
 //!
 //! Validation fails on the first byte that cannot continue a valid sequence,
 //! not at the end of the message: §8.1 asks an endpoint to fail the connection
@@ -68,7 +70,17 @@ impl Utf8Validator {
     ///
     /// Returns [`Error::InvalidUtf8`] as soon as a byte cannot be part of valid
     /// UTF-8, even if the piece ends right after it.
-    pub fn feed(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        #[cfg(not(target_os = "none"))]
+        return self.feed_host(bytes);
+        #[cfg(target_os = "none")]
+        return self.feed_portable(bytes);
+    }
+
+    /// Hosts: the bulk goes through `core::str::from_utf8`, the fastest
+    /// validator there is; only the bytes around a cut are stepped.
+    #[cfg(not(target_os = "none"))]
+    fn feed_host(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
         // Finish a code point the previous piece cut.
         while self.state != 0 {
             let Some((&b, rest)) = bytes.split_first() else {
@@ -77,13 +89,6 @@ impl Utf8Validator {
             self.state = step(self.state, b)?;
             bytes = rest;
         }
-        self.bulk(bytes)
-    }
-
-    /// Hosts: the bulk goes through `core::str::from_utf8`, the fastest
-    /// validator there is; only a cut sequence at the end is stepped.
-    #[cfg(not(target_os = "none"))]
-    fn bulk(&mut self, bytes: &[u8]) -> Result<(), Error> {
         match core::str::from_utf8(bytes) {
             Ok(_) => Ok(()),
             // `error_len() == None`: the piece ends inside a sequence that is
@@ -98,15 +103,12 @@ impl Utf8Validator {
         }
     }
 
-    #[cfg(target_os = "none")]
-    fn bulk(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.bulk_compact(bytes)
-    }
-
-    /// Microcontrollers: no 256-byte table and no `from_utf8` in ROM. ASCII is
-    /// skipped a word at a time; everything else goes through `step`.
-    #[cfg_attr(not(any(target_os = "none", test)), allow(dead_code))]
-    fn bulk_compact(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    /// `feed` on a microcontroller: no 256-byte table and no `from_utf8` in
+    /// ROM. ASCII is skipped a word at a time (between code points);
+    /// everything else, a code point the previous piece cut included, goes
+    /// through `step`. Public for the benchmarks only.
+    #[doc(hidden)]
+    pub fn feed_portable(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let mut rest = bytes;
         loop {
             if self.state == 0 {
@@ -141,18 +143,6 @@ impl Utf8Validator {
         // `core::str::from_utf8` on every 1- and 2-byte input and at every
         // split point of multi-byte samples).
         Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
-    }
-
-    /// `feed` through the table-free path microcontrollers use; exposed for
-    /// the benchmarks only.
-    #[doc(hidden)]
-    pub fn feed_portable(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
-        while self.state != 0 {
-            let Some((&b, rest)) = bytes.split_first() else { return Ok(()) };
-            self.state = step(self.state, b)?;
-            bytes = rest;
-        }
-        self.bulk_compact(bytes)
     }
 
     /// The message has ended: it is valid only if no code point is left open.
