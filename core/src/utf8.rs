@@ -37,12 +37,19 @@ pub struct Utf8Validator {
     state: u8,
 }
 
-/// Range of the next continuation byte, stored in bits 2..5 of the state.
-const ANY: u8 = 0 << 2; // 80..=BF
-const AFTER_E0: u8 = 1 << 2; // A0..=BF: no overlong three-byte forms
-const AFTER_ED: u8 = 2 << 2; // 80..=9F: no UTF-16 surrogates
-const AFTER_F0: u8 = 3 << 2; // 90..=BF: no overlong four-byte forms
-const AFTER_F4: u8 = 4 << 2; // 80..=8F: nothing above U+10FFFF
+// The state: the number of continuation bytes still owed in bits 0..1, and
+// in bits 2..5 which quarters of 80..=BF (by the byte's bits 4..5) the next
+// one may fall in: the ranges of RFC 3629 §4 after E0, ED, F0 and F4.
+/// 80..=BF.
+const ANY: u8 = 0b1111 << 2;
+/// A0..=BF: no overlong three-byte forms.
+const AFTER_E0: u8 = 0b1100 << 2;
+/// 80..=9F: no UTF-16 surrogates.
+const AFTER_ED: u8 = 0b0011 << 2;
+/// 90..=BF: no overlong four-byte forms.
+const AFTER_F0: u8 = 0b1110 << 2;
+/// 80..=8F: nothing above U+10FFFF.
+const AFTER_F4: u8 = 0b0001 << 2;
 
 impl Utf8Validator {
     /// A validator at the start of a message.
@@ -154,42 +161,36 @@ impl Utf8Validator {
     }
 }
 
-/// One byte through the state machine. `state` is the number of continuation
-/// bytes still owed (low two bits) and the range the next one must be in.
+/// One byte through the state machine: the new state, or the error.
 fn step(state: u8, b: u8) -> Result<u8, Error> {
     if state == 0 {
         return match b {
             0x00..=0x7F => Ok(0),
-            // C0, C1 (overlong two-byte forms) and stray continuation bytes.
-            0x80..=0xC1 => Err(Error::InvalidUtf8),
-            0xC2..=0xDF => Ok(1),
-            0xE0..=0xEF => Ok(2 | if b == 0xE0 {
-                AFTER_E0
-            } else if b == 0xED {
-                AFTER_ED
-            } else {
-                ANY
-            }),
-            0xF0..=0xF4 => Ok(3 | if b == 0xF0 {
-                AFTER_F0
-            } else if b == 0xF4 {
-                AFTER_F4
-            } else {
-                ANY
-            }),
-            // F5..FF: beyond U+10FFFF.
+            // Two-, three- and four-byte forms: 1, 2 or 3 bytes to follow.
+            0xC2..=0xF4 => {
+                let owed = 1 + u8::from(b >= 0xE0) + u8::from(b >= 0xF0);
+                let next = match b {
+                    0xE0 => AFTER_E0,
+                    0xED => AFTER_ED,
+                    0xF0 => AFTER_F0,
+                    0xF4 => AFTER_F4,
+                    _ => ANY,
+                };
+                Ok(owed | next)
+            }
+            // 80..BF: a continuation byte with nothing to continue; C0, C1:
+            // overlong two-byte forms; F5..FF: beyond U+10FFFF.
             _ => Err(Error::InvalidUtf8),
         };
     }
-    // RFC 3629 §4: the range the byte after E0, ED, F0 and F4 must fall in;
-    // any later continuation byte is 80..=BF.
-    const RANGES: [(u8, u8); 5] = [(0x80, 0xBF), (0xA0, 0xBF), (0x80, 0x9F), (0x90, 0xBF), (0x80, 0x8F)];
-    let (lo, hi) = RANGES.get(usize::from(state >> 2)).copied().unwrap_or((0x80, 0xBF));
-    if b < lo || b > hi {
+    // A continuation byte is 10xxxxxx, and its bits 4..5 pick a quarter of
+    // 80..BF that the state must allow.
+    if b & 0xC0 != 0x80 || (state >> (2 + (b >> 4 & 3))) & 1 == 0 {
         return Err(Error::InvalidUtf8);
     }
     // One continuation byte fewer; later ones may take any value.
-    Ok((state & 3).wrapping_sub(1))
+    let owed = (state & 3) - 1;
+    Ok(if owed == 0 { 0 } else { owed | ANY })
 }
 
 #[cfg(test)]
