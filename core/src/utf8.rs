@@ -270,6 +270,26 @@ mod tests {
     }
 
     #[test]
+    fn every_three_byte_and_many_four_byte_sequences_agree_with_core() {
+        // Every lead byte that starts a longer form, with every second and
+        // third byte; the four-byte forms also with a fourth byte at each edge.
+        for a in 0xE0..=0xF4u8 {
+            for b in 0..=255u8 {
+                for c in 0..=255u8 {
+                    let s = [a, b, c];
+                    assert_eq!(whole(&s), core::str::from_utf8(&s).is_ok(), "{s:x?}");
+                    if a >= 0xF0 {
+                        for d in [0x00, 0x7F, 0x80, 0xBF, 0xC0, 0xFF] {
+                            let s = [a, b, c, d];
+                            assert_eq!(whole(&s), core::str::from_utf8(&s).is_ok(), "{s:x?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn fails_on_first_bad_byte_not_at_the_end() {
         // The surrogate's first two bytes are already impossible.
         let mut v = Utf8Validator::new();
