@@ -217,16 +217,19 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// Write `parts` one after the other from the start of `out`; their total
-/// length, or [`Error::BufferTooSmall`]. The handshake's responses are
-/// written this way, one loop over a list, rather than as a chain of
-/// [`Writer::put`] whose every `?` is a branch of its own on a device.
-pub(crate) fn write_parts(out: &mut [u8], parts: &[&[u8]]) -> Result<usize, Error> {
+/// Write `template` from the start of `out`, each byte below `args.len()`
+/// replaced by that argument; the total length, or
+/// [`Error::BufferTooSmall`]. A response is one string with its few variable
+/// parts marked by a control byte (no response text holds one), so a device
+/// stores one string and a short list instead of a slice for every piece.
+pub(crate) fn write_template(out: &mut [u8], template: &[u8], args: &[&[u8]]) -> Result<usize, Error> {
     let mut len = 0;
-    for part in parts {
-        let end = len + part.len();
-        out.get_mut(len..end).ok_or(Error::BufferTooSmall)?.copy_from_slice(part);
-        len = end;
+    for t in template {
+        let part = args.get(usize::from(*t)).copied().unwrap_or(core::slice::from_ref(t));
+        for b in part {
+            *out.get_mut(len).ok_or(Error::BufferTooSmall)? = *b;
+            len += 1;
+        }
     }
     Ok(len)
 }

@@ -16,7 +16,7 @@
 use super::accept::{KEY_LEN, accept_key_with, is_valid_key};
 use super::http::text;
 use super::http::{
-    self, decimal, eq_lower, is_tchar, list, list_contains, optional_field, parse_head, trim, write_parts,
+    self, decimal, eq_lower, is_tchar, list, list_contains, optional_field, parse_head, trim, write_template,
 };
 use super::sha1::Sha1;
 use crate::{Error, Status};
@@ -273,17 +273,11 @@ pub fn write_accept_with<H: Sha1 + ?Sized>(
     out: &mut [u8],
 ) -> Result<usize, Error> {
     let (p0, p1, p2) = optional_field(b"Sec-WebSocket-Protocol: ", protocol);
-    write_parts(
+    write_template(
         out,
-        &[
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ",
-            &accept_key_with(request.key, sha1),
-            b"\r\n",
-            p0,
-            p1,
-            p2,
-            b"\r\n",
-        ],
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Accept: \x00\r\n\x01\x02\x03\r\n",
+        &[&accept_key_with(request.key, sha1), p0, p1, p2],
     )
 }
 
@@ -342,22 +336,11 @@ pub fn write_response(status: u16, extra: &[u8], body: &[u8], out: &mut [u8]) ->
 }
 
 fn write_plain(status: &[u8], phrase: &str, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-    let mut length = [0; 20];
-    write_parts(
+    write_template(
         out,
-        &[
-            b"HTTP/1.1 ",
-            status,
-            b" ",
-            phrase.as_bytes(),
-            b"\r\n",
-            extra,
-            b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: ",
-            decimal(body.len() + 1, &mut length),
-            b"\r\nConnection: close\r\n\r\n",
-            body,
-            b"\n",
-        ],
+        b"HTTP/1.1 \x00 \x01\r\n\x02Content-Type: text/plain; charset=utf-8\r\nContent-Length: \x03\r\n\
+          Connection: close\r\n\r\n\x04\n",
+        &[status, phrase.as_bytes(), extra, decimal(body.len() + 1, &mut [0; 20]), body],
     )
 }
 
