@@ -316,15 +316,22 @@ pub fn write_terse_refusal(error: Error, out: &mut [u8]) -> Result<usize, Error>
 #[inline(always)]
 fn refusal(error: Error, reason: bool, out: &mut [u8]) -> Result<usize, Error> {
     // The three statuses spelled out here rather than through
-    // `reason_phrase`, so a device links three phrases, not twelve; and the
-    // codes as text, so they need no decimal conversion.
-    let (status, phrase, extra): (&[u8], &str, &[u8]) = match error.http_status() {
-        Some(426) => (b"426", "Upgrade Required", b"Sec-WebSocket-Version: 13\r\n"),
-        Some(431) => (b"431", "Request Header Fields Too Large", b""),
-        _ => (b"400", "Bad Request", b""),
+    // `reason_phrase`, so a device links three phrases, not twelve; the codes
+    // as text, so they need no decimal conversion; and the terse body's
+    // length (the phrase and a newline) as text too.
+    let (status, phrase, extra, terse_len): (&[u8], &str, &[u8], &[u8]) = match error.http_status() {
+        Some(426) => (b"426", "Upgrade Required", b"Sec-WebSocket-Version: 13\r\n", b"17"),
+        Some(431) => (b"431", "Request Header Fields Too Large", b"", b"32"),
+        _ => (b"400", "Bad Request", b"", b"12"),
     };
-    let body = if reason { error.refusal_reason() } else { phrase };
-    write_plain(status, phrase, extra, body.as_bytes(), out)
+    let mut digits = [0; 20];
+    let (body, length) = if reason {
+        let body = error.refusal_reason().as_bytes();
+        (body, decimal(body.len() + 1, &mut digits))
+    } else {
+        (phrase.as_bytes(), terse_len)
+    };
+    write_plain(status, phrase, extra, length, body, out)
 }
 
 /// Write a complete plain-text HTTP/1.1 response that closes the connection:
@@ -332,15 +339,26 @@ fn refusal(error: Error, reason: bool, out: &mut [u8]) -> Result<usize, Error> {
 /// followed by a newline. For the refusals a device's server sends (403,
 /// 404, 503 …).
 pub fn write_response(status: u16, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-    write_plain(decimal(usize::from(status), &mut [0; 20]), reason_phrase(status), extra, body, out)
+    let (mut code, mut length) = ([0; 20], [0; 20]);
+    let (code, length) = (decimal(usize::from(status), &mut code), decimal(body.len() + 1, &mut length));
+    write_plain(code, reason_phrase(status), extra, length, body, out)
 }
 
-fn write_plain(status: &[u8], phrase: &str, extra: &[u8], body: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+/// The response of [`write_response`], with `length` the body's length and
+/// its newline in decimal.
+fn write_plain(
+    status: &[u8],
+    phrase: &str,
+    extra: &[u8],
+    length: &[u8],
+    body: &[u8],
+    out: &mut [u8],
+) -> Result<usize, Error> {
     write_template(
         out,
         b"HTTP/1.1 \x00 \x01\r\n\x02Content-Type: text/plain; charset=utf-8\r\nContent-Length: \x03\r\n\
           Connection: close\r\n\r\n\x04\n",
-        &[status, phrase.as_bytes(), extra, decimal(body.len() + 1, &mut [0; 20]), body],
+        &[status, phrase.as_bytes(), extra, length, body],
     )
 }
 
@@ -369,6 +387,20 @@ pub const fn reason_phrase(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_refusal_says_its_body_length() {
+        for e in [Error::InvalidKey, Error::UnsupportedVersion, Error::HeadersTooLarge, Error::Closed] {
+            for write in [write_refusal, write_terse_refusal] {
+                let mut out = [0u8; 512];
+                let n = write(e, &mut out).unwrap();
+                let text = core::str::from_utf8(&out[..n]).unwrap();
+                let (head, body) = text.split_once("\r\n\r\n").unwrap();
+                let length = head.split("\r\n").find_map(|l| l.strip_prefix("Content-Length: ")).unwrap();
+                assert_eq!(length.parse::<usize>().unwrap(), body.len(), "{e:?}: {text}");
+            }
+        }
+    }
 
     #[test]
     fn each_field_name_is_found_in_any_case() {
