@@ -75,8 +75,11 @@ impl<'a> Iterator for Headers<'a> {
             let end = self.rest.iter().position(|&b| b == b'\n').unwrap_or(self.rest.len());
             let line = trim_cr(self.rest.get(..end).unwrap_or_default());
             self.rest = self.rest.get(end + 1..).unwrap_or_default();
-            if let Ok(field) = split_field(line) {
-                return Some(field);
+            // Checked by `parse_head`: a name is tchars, so ASCII.
+            if let Ok((name, value)) = split_field(line)
+                && let Ok(name) = text(name)
+            {
+                return Some((name, value));
             }
         }
         None
@@ -84,14 +87,13 @@ impl<'a> Iterator for Headers<'a> {
 }
 
 /// `name ":" OWS value OWS` (RFC 9112 §5).
-fn split_field(line: &[u8]) -> Result<(&str, &[u8]), Error> {
+fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
     let colon = line.iter().position(|&b| b == b':').ok_or(Error::HttpSyntax)?;
     let (name, value) = line.split_at(colon);
     if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
         // Also rejects obsolete folding: the line would start with a space.
         return Err(Error::HttpSyntax);
     }
-    let name = text(name).map_err(|_| Error::HttpSyntax)?;
     let value = value.get(1..).unwrap_or_default();
     // RFC 9110 §5.5: a field value is visible bytes, spaces and tabs; a CR,
     // LF or NUL in it must be rejected (or replaced), and so must the other
