@@ -78,24 +78,27 @@ impl<S: Side, const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<S, MAX_FR
         // `rest` is moved (not reborrowed) at each step, so the event can
         // borrow the caller's buffer for `'a`.
         let mut rest = input;
-        loop {
+        // One exit: whatever stops the loop, what was consumed is all but
+        // `rest`.
+        let event = loop {
             let n = self.read_header::<FAST>(rest)?;
             rest = rest.get_mut(n..).unwrap_or_default();
             if self.phase != PH_PAYLOAD {
-                return Ok(Received { consumed: total - rest.len(), event: None });
+                break None;
             }
             if self.is_control_frame() {
                 // §5.5: at most 125 bytes, handed over whole.
                 let need = self.remaining as usize;
                 if rest.len() < need {
-                    return Ok(Received { consumed: total - rest.len(), event: None });
+                    break None;
                 }
                 let (payload, tail) = rest.split_at_mut(need);
-                let consumed = total - tail.len();
-                return Ok(Received { consumed, event: Some(self.control(payload)?) });
+                rest = tail;
+                break Some(self.control(payload)?);
             }
             let take = rest.len().min(self.remaining as usize);
             let (payload, tail) = rest.split_at_mut(take);
+            rest = tail;
             self.unmask(payload);
             self.remaining -= take as u32;
             let kind = if self.flags & RX_TEXT != 0 { DataKind::Text } else { DataKind::Binary };
@@ -117,15 +120,14 @@ impl<S: Side, const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<S, MAX_FR
                 }
             }
             if take > 0 || fin {
-                let consumed = total - tail.len();
-                return Ok(Received { consumed, event: Some(Event::Data { kind, payload, fin }) });
+                break Some(Event::Data { kind, payload, fin });
             }
-            if tail.is_empty() {
-                return Ok(Received { consumed: total, event: None });
+            if rest.is_empty() {
+                break None;
             }
             // An empty non-final fragment: nothing to report, go on.
-            rest = tail;
-        }
+        };
+        Ok(Received { consumed: total - rest.len(), event })
     }
 
     /// Consume header bytes from the start of `input` until the header is
