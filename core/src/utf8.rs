@@ -4,8 +4,10 @@
 //! cut anywhere. [`Utf8Validator`] keeps one byte of state between chunks: how
 //! many continuation bytes are still owed and which range the next one must fall
 //! in (the ranges of RFC 3629 §4 that rule out overlong forms, surrogates and
-//! values above U+10FFFF). The bulk of each chunk goes through
-//! `core::str::from_utf8`; only the bytes around a cut are stepped one by one.
+//! values above U+10FFFF). On a host the bulk of each chunk goes through
+//! `core::str::from_utf8` and only the bytes around a cut are stepped one by
+//! one; a microcontroller steps every byte but skips ASCII a word at a time,
+//! with no table and no `from_utf8` in its ROM.
 //!
 //! Validation fails on the first byte that cannot continue a valid sequence,
 //! not at the end of the message: §8.1 asks an endpoint to fail the connection
@@ -35,12 +37,19 @@ pub struct Utf8Validator {
     state: u8,
 }
 
-/// Range of the next continuation byte, stored in bits 2..5 of the state.
-const ANY: u8 = 0 << 2; // 80..=BF
-const AFTER_E0: u8 = 1 << 2; // A0..=BF: no overlong three-byte forms
-const AFTER_ED: u8 = 2 << 2; // 80..=9F: no UTF-16 surrogates
-const AFTER_F0: u8 = 3 << 2; // 90..=BF: no overlong four-byte forms
-const AFTER_F4: u8 = 4 << 2; // 80..=8F: nothing above U+10FFFF
+// The state: the number of continuation bytes still owed in bits 0..1, and
+// in bits 2..5 which quarters of 80..=BF (by the byte's bits 4..5) the next
+// one may fall in: the ranges of RFC 3629 §4 after E0, ED, F0 and F4.
+/// 80..=BF.
+const ANY: u8 = 0b1111 << 2;
+/// A0..=BF: no overlong three-byte forms.
+const AFTER_E0: u8 = 0b1100 << 2;
+/// 80..=9F: no UTF-16 surrogates.
+const AFTER_ED: u8 = 0b0011 << 2;
+/// 90..=BF: no overlong four-byte forms.
+const AFTER_F0: u8 = 0b1110 << 2;
+/// 80..=8F: nothing above U+10FFFF.
+const AFTER_F4: u8 = 0b0001 << 2;
 
 impl Utf8Validator {
     /// A validator at the start of a message.
@@ -68,7 +77,17 @@ impl Utf8Validator {
     ///
     /// Returns [`Error::InvalidUtf8`] as soon as a byte cannot be part of valid
     /// UTF-8, even if the piece ends right after it.
-    pub fn feed(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        #[cfg(not(target_os = "none"))]
+        return self.feed_host(bytes);
+        #[cfg(target_os = "none")]
+        return self.feed_portable(bytes);
+    }
+
+    /// Hosts: the bulk goes through `core::str::from_utf8`, the fastest
+    /// validator there is; only the bytes around a cut are stepped.
+    #[cfg(not(target_os = "none"))]
+    fn feed_host(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
         // Finish a code point the previous piece cut.
         while self.state != 0 {
             let Some((&b, rest)) = bytes.split_first() else {
@@ -77,13 +96,6 @@ impl Utf8Validator {
             self.state = step(self.state, b)?;
             bytes = rest;
         }
-        self.bulk(bytes)
-    }
-
-    /// Hosts: the bulk goes through `core::str::from_utf8`, the fastest
-    /// validator there is; only a cut sequence at the end is stepped.
-    #[cfg(not(target_os = "none"))]
-    fn bulk(&mut self, bytes: &[u8]) -> Result<(), Error> {
         match core::str::from_utf8(bytes) {
             Ok(_) => Ok(()),
             // `error_len() == None`: the piece ends inside a sequence that is
@@ -98,15 +110,12 @@ impl Utf8Validator {
         }
     }
 
-    #[cfg(target_os = "none")]
-    fn bulk(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.bulk_compact(bytes)
-    }
-
-    /// Microcontrollers: no 256-byte table and no `from_utf8` in ROM. ASCII is
-    /// skipped a word at a time; everything else goes through `step`.
-    #[cfg_attr(not(any(target_os = "none", test)), allow(dead_code))]
-    fn bulk_compact(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    /// `feed` on a microcontroller: no 256-byte table and no `from_utf8` in
+    /// ROM. ASCII is skipped a word at a time (between code points);
+    /// everything else, a code point the previous piece cut included, goes
+    /// through `step`. Public for the benchmarks only.
+    #[doc(hidden)]
+    pub fn feed_portable(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let mut rest = bytes;
         loop {
             if self.state == 0 {
@@ -143,18 +152,6 @@ impl Utf8Validator {
         Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
     }
 
-    /// `feed` through the table-free path microcontrollers use; exposed for
-    /// the benchmarks only.
-    #[doc(hidden)]
-    pub fn feed_portable(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
-        while self.state != 0 {
-            let Some((&b, rest)) = bytes.split_first() else { return Ok(()) };
-            self.state = step(self.state, b)?;
-            bytes = rest;
-        }
-        self.bulk_compact(bytes)
-    }
-
     /// The message has ended: it is valid only if no code point is left open.
     /// The validator is reset for the next message either way.
     pub fn finish(&mut self) -> Result<(), Error> {
@@ -164,42 +161,36 @@ impl Utf8Validator {
     }
 }
 
-/// One byte through the state machine. `state` is the number of continuation
-/// bytes still owed (low two bits) and the range the next one must be in.
+/// One byte through the state machine: the new state, or the error.
 fn step(state: u8, b: u8) -> Result<u8, Error> {
     if state == 0 {
         return match b {
             0x00..=0x7F => Ok(0),
-            // C0, C1 (overlong two-byte forms) and stray continuation bytes.
-            0x80..=0xC1 => Err(Error::InvalidUtf8),
-            0xC2..=0xDF => Ok(1),
-            0xE0..=0xEF => Ok(2 | if b == 0xE0 {
-                AFTER_E0
-            } else if b == 0xED {
-                AFTER_ED
-            } else {
-                ANY
-            }),
-            0xF0..=0xF4 => Ok(3 | if b == 0xF0 {
-                AFTER_F0
-            } else if b == 0xF4 {
-                AFTER_F4
-            } else {
-                ANY
-            }),
-            // F5..FF: beyond U+10FFFF.
+            // Two-, three- and four-byte forms: 1, 2 or 3 bytes to follow.
+            0xC2..=0xF4 => {
+                let owed = 1 + u8::from(b >= 0xE0) + u8::from(b >= 0xF0);
+                let next = match b {
+                    0xE0 => AFTER_E0,
+                    0xED => AFTER_ED,
+                    0xF0 => AFTER_F0,
+                    0xF4 => AFTER_F4,
+                    _ => ANY,
+                };
+                Ok(owed | next)
+            }
+            // 80..BF: a continuation byte with nothing to continue; C0, C1:
+            // overlong two-byte forms; F5..FF: beyond U+10FFFF.
             _ => Err(Error::InvalidUtf8),
         };
     }
-    // RFC 3629 §4: the range the byte after E0, ED, F0 and F4 must fall in;
-    // any later continuation byte is 80..=BF.
-    const RANGES: [(u8, u8); 5] = [(0x80, 0xBF), (0xA0, 0xBF), (0x80, 0x9F), (0x90, 0xBF), (0x80, 0x8F)];
-    let (lo, hi) = RANGES.get(usize::from(state >> 2)).copied().unwrap_or((0x80, 0xBF));
-    if b < lo || b > hi {
+    // A continuation byte is 10xxxxxx, and its bits 4..5 pick a quarter of
+    // 80..BF that the state must allow.
+    if b & 0xC0 != 0x80 || (state >> (2 + (b >> 4 & 3))) & 1 == 0 {
         return Err(Error::InvalidUtf8);
     }
     // One continuation byte fewer; later ones may take any value.
-    Ok((state & 3).wrapping_sub(1))
+    let owed = (state & 3) - 1;
+    Ok(if owed == 0 { 0 } else { owed | ANY })
 }
 
 #[cfg(test)]
@@ -274,6 +265,26 @@ mod tests {
                 let mut v = Utf8Validator::new();
                 let split = v.feed(&[a]).is_ok() && v.feed(&[b]).is_ok() && v.finish().is_ok();
                 assert_eq!(split, core::str::from_utf8(&s).is_ok(), "{s:x?} split");
+            }
+        }
+    }
+
+    #[test]
+    fn every_three_byte_and_many_four_byte_sequences_agree_with_core() {
+        // Every lead byte that starts a longer form, with every second and
+        // third byte; the four-byte forms also with a fourth byte at each edge.
+        for a in 0xE0..=0xF4u8 {
+            for b in 0..=255u8 {
+                for c in 0..=255u8 {
+                    let s = [a, b, c];
+                    assert_eq!(whole(&s), core::str::from_utf8(&s).is_ok(), "{s:x?}");
+                    if a >= 0xF0 {
+                        for d in [0x00, 0x7F, 0x80, 0xBF, 0xC0, 0xFF] {
+                            let s = [a, b, c, d];
+                            assert_eq!(whole(&s), core::str::from_utf8(&s).is_ok(), "{s:x?}");
+                        }
+                    }
+                }
             }
         }
     }

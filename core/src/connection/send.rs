@@ -117,23 +117,23 @@ impl<S: Side, const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<S, MAX_FR
         if self.flags & CLOSE_SENT != 0 || (self.flags & FAILED != 0 && !closing) {
             return Err(Error::Closed);
         }
-        let code: [u8; 2];
-        let (op, fin, head, body): (u8, bool, &[u8], &[u8]) = match frame {
-            Outgoing::Text { payload, fin } => (OP_TEXT, fin, payload, &[]),
-            Outgoing::Binary { payload, fin } => (OP_BINARY, fin, payload, &[]),
-            Outgoing::Ping(p) => (OP_PING, true, p, &[]),
-            Outgoing::Pong(p) => (OP_PONG, true, p, &[]),
+        // The payload is `code` (a close frame's status, two bytes or none)
+        // and then `body`.
+        let (op, fin, code, body): (u8, bool, Option<u16>, &[u8]) = match frame {
+            Outgoing::Text { payload, fin } => (OP_TEXT, fin, None, payload),
+            Outgoing::Binary { payload, fin } => (OP_BINARY, fin, None, payload),
+            Outgoing::Ping(p) => (OP_PING, true, None, p),
+            Outgoing::Pong(p) => (OP_PONG, true, None, p),
             Outgoing::Close(c) => match c.code {
-                None => (OP_CLOSE, true, &[], &[]),
-                Some(cc) if cc.is_sendable() => {
-                    code = cc.0.to_be_bytes();
-                    // A reason over 123 bytes fails below as ControlTooLong.
-                    (OP_CLOSE, true, &code[..], c.reason.as_bytes())
-                }
-                Some(_) => return Err(Error::InvalidCloseCode),
+                Some(cc) if !cc.is_sendable() => return Err(Error::InvalidCloseCode),
+                // A reason over 123 bytes fails below as ControlTooLong.
+                code => (OP_CLOSE, true, code.map(|cc| cc.0), c.reason.as_bytes()),
             },
         };
-        let len = head.len() + body.len();
+        // §5.5.1: no reason without a code.
+        let body = if op == OP_CLOSE && code.is_none() { &[] } else { body };
+        let code_len = if code.is_some() { 2 } else { 0 };
+        let len = code_len + body.len();
         let control = is_control(op);
         if control && len > 125 {
             return Err(Error::ControlTooLong);
@@ -142,8 +142,10 @@ impl<S: Side, const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<S, MAX_FR
         let Some(payload) = out.get_mut(at..at + len) else {
             return Err(Error::BufferTooSmall);
         };
-        let (h, b) = payload.split_at_mut(head.len());
-        h.copy_from_slice(head);
+        let (c, b) = payload.split_at_mut(code_len);
+        if let (Some(code), Ok(c)) = (code, <&mut [u8; 2]>::try_from(c)) {
+            *c = code.to_be_bytes();
+        }
         b.copy_from_slice(body);
         if S::MASKS {
             apply_mask(payload, mask, 0);
@@ -194,5 +196,32 @@ impl<S: Side, const MAX_FRAME: u32, const MAX_MESSAGE: u32> Connection<S, MAX_FR
     /// A data frame has been written: the message stays open unless `fin`.
     fn sent_data(&mut self, fin: bool) {
         if fin { self.flags &= !TX_MSG } else { self.flags |= TX_MSG }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_close_without_a_code_carries_no_reason() {
+        // §5.5.1: the reason follows the code; with no code, no reason.
+        let mut c = Connection::<Server>::new();
+        let mut out = [0u8; 16];
+        let n = c.send(Outgoing::Close(CloseFrame { code: None, reason: "bye" }), &mut out).unwrap();
+        assert_eq!(&out[..n], &[0x88, 0]);
+        let mut c = Connection::<Client>::new();
+        let n = c.send(Outgoing::Close(CloseFrame { code: None, reason: "bye" }), [1, 2, 3, 4], &mut out).unwrap();
+        assert_eq!(&out[..n], &[0x88, 0x80, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_close_code_goes_first_then_the_reason() {
+        let mut c = Connection::<Server>::new();
+        let mut out = [0u8; 16];
+        let n = c.send(Outgoing::close(crate::CloseCode::NORMAL, "bye"), &mut out).unwrap();
+        assert_eq!(&out[..n], &[0x88, 5, 0x03, 0xe8, b'b', b'y', b'e']);
+        let mut c = Connection::<Server>::new();
+        assert_eq!(c.send(Outgoing::close(crate::CloseCode(1005), ""), &mut out), Err(Error::InvalidCloseCode));
     }
 }

@@ -177,13 +177,15 @@ pub(crate) fn write_head(out: &mut [u8], b0: u8, len: u64, mask: Option<[u8; 4]>
     };
     *h0 = b0;
     *h1 = code | if mask.is_some() { MASKED } else { 0 };
-    // The extended length is the low `ext` bytes of the big-endian u64,
-    // then the key: one pass over the remaining header bytes.
-    let wide = len.to_be_bytes();
-    let key = mask.unwrap_or_default();
-    for (i, slot) in rest.iter_mut().enumerate() {
-        let src = if i < ext { wide.get(8 - ext + i) } else { key.get(i - ext) };
-        *slot = src.copied().unwrap_or(0);
+    let (length, key) = rest.split_at_mut(ext);
+    // The extended length big-endian, from its last byte back.
+    let mut rest_of_len = len;
+    for slot in length.iter_mut().rev() {
+        *slot = rest_of_len as u8;
+        rest_of_len >>= 8;
+    }
+    if let (Some(mask), Ok(key)) = (mask, <&mut [u8; 4]>::try_from(key)) {
+        *key = mask;
     }
     Ok(n)
 }

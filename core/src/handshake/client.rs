@@ -7,7 +7,7 @@
 
 use super::accept::{ACCEPT_LEN, KEY_LEN, accept_key_with, encode_key};
 use super::http::text;
-use super::http::{self, eq_lower, list_contains, optional_field, parse_head, write_parts};
+use super::http::{self, eq_lower, list_contains, optional_field, parse_head, write_template};
 use super::sha1::Sha1;
 use crate::{Error, Status};
 
@@ -77,24 +77,11 @@ impl ClientHandshake {
     ) -> Result<usize, Error> {
         let (o0, o1, o2) = optional_field(b"Origin: ", origin);
         let (p0, p1, p2) = optional_field(b"Sec-WebSocket-Protocol: ", protocols);
-        write_parts(
+        write_template(
             out,
-            &[
-                b"GET ",
-                path.as_bytes(),
-                b" HTTP/1.1\r\nHost: ",
-                host.as_bytes(),
-                b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ",
-                &self.key,
-                b"\r\nSec-WebSocket-Version: 13\r\n",
-                o0,
-                o1,
-                o2,
-                p0,
-                p1,
-                p2,
-                b"\r\n",
-            ],
+            b"GET \x00 HTTP/1.1\r\nHost: \x01\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Key: \x02\r\nSec-WebSocket-Version: 13\r\n\x03\x04\x05\x06\x07\x08\r\n",
+            &[path.as_bytes(), host.as_bytes(), &self.key, o0, o1, o2, p0, p1, p2],
         )
     }
 

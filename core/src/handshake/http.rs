@@ -75,8 +75,11 @@ impl<'a> Iterator for Headers<'a> {
             let end = self.rest.iter().position(|&b| b == b'\n').unwrap_or(self.rest.len());
             let line = trim_cr(self.rest.get(..end).unwrap_or_default());
             self.rest = self.rest.get(end + 1..).unwrap_or_default();
-            if let Ok(field) = split_field(line) {
-                return Some(field);
+            // Checked by `parse_head`: a name is tchars, so ASCII.
+            if let Ok((name, value)) = split_field(line)
+                && let Ok(name) = text(name)
+            {
+                return Some((name, value));
             }
         }
         None
@@ -84,14 +87,13 @@ impl<'a> Iterator for Headers<'a> {
 }
 
 /// `name ":" OWS value OWS` (RFC 9112 §5).
-fn split_field(line: &[u8]) -> Result<(&str, &[u8]), Error> {
+fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
     let colon = line.iter().position(|&b| b == b':').ok_or(Error::HttpSyntax)?;
     let (name, value) = line.split_at(colon);
     if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
         // Also rejects obsolete folding: the line would start with a space.
         return Err(Error::HttpSyntax);
     }
-    let name = text(name).map_err(|_| Error::HttpSyntax)?;
     let value = value.get(1..).unwrap_or_default();
     // RFC 9110 §5.5: a field value is visible bytes, spaces and tabs; a CR,
     // LF or NUL in it must be rejected (or replaced), and so must the other
@@ -217,16 +219,19 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// Write `parts` one after the other from the start of `out`; their total
-/// length, or [`Error::BufferTooSmall`]. The handshake's responses are
-/// written this way, one loop over a list, rather than as a chain of
-/// [`Writer::put`] whose every `?` is a branch of its own on a device.
-pub(crate) fn write_parts(out: &mut [u8], parts: &[&[u8]]) -> Result<usize, Error> {
+/// Write `template` from the start of `out`, each byte below `args.len()`
+/// replaced by that argument; the total length, or
+/// [`Error::BufferTooSmall`]. A response is one string with its few variable
+/// parts marked by a control byte (no response text holds one), so a device
+/// stores one string and a short list instead of a slice for every piece.
+pub(crate) fn write_template(out: &mut [u8], template: &[u8], args: &[&[u8]]) -> Result<usize, Error> {
     let mut len = 0;
-    for part in parts {
-        let end = len + part.len();
-        out.get_mut(len..end).ok_or(Error::BufferTooSmall)?.copy_from_slice(part);
-        len = end;
+    for t in template {
+        let part = args.get(usize::from(*t)).copied().unwrap_or(core::slice::from_ref(t));
+        for b in part {
+            *out.get_mut(len).ok_or(Error::BufferTooSmall)? = *b;
+            len += 1;
+        }
     }
     Ok(len)
 }
