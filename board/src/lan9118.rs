@@ -1,8 +1,7 @@
 //! SMSC LAN9118 Ethernet controller in PIO mode, as QEMU's `mps2-an386`
 //! models it (base 0x4020_0000, IRQ 13): the registers, the frame FIFOs and
-//! the receive interrupt. The network stacks sit on top of this:
-//! [`crate::net_driver`] for embassy-net, the poll-loop image's `phy.rs` for
-//! smoltcp.
+//! the receive interrupt. [`crate::net_driver`] puts embassy-net on top of
+//! it.
 //!
 //! Frames move through the data FIFOs a 32-bit word at a time. Receive: the
 //! RX status FIFO holds one word per frame (length incl. the 4-byte FCS in
@@ -69,12 +68,14 @@ unsafe impl InterruptNumber for EthIrq {
 static RX_WAKER: AtomicWaker = AtomicWaker::new();
 
 /// A frame arrived: mask the controller's interrupt (its condition holds until
-/// the FIFO is read, so it would fire again at once) and wake whoever waits
-/// for frames. The reader re-arms it with [`Lan9118::arm_irq`].
+/// the FIFO is read, so it would fire again at once), stir the arrival time
+/// into the entropy pool, and wake whoever waits for frames. The reader
+/// re-arms it with [`Lan9118::arm_irq`].
 #[exception]
 unsafe fn DefaultHandler(irqn: i16) {
     if irqn == 13 {
         wr(INT_EN, 0);
+        crate::entropy::stir();
         RX_WAKER.wake();
     }
 }
