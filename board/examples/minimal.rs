@@ -13,7 +13,7 @@ use static_cell::StaticCell;
 use wisp_console::asynch::{EmbassyClock, Shared};
 use wisp_console::{Access, App, Call, Command, Config, Console, Device, Site, Usage, http::LOOPBACK};
 
-static CONSOLE: Console<4096, 4> = Console::new().with_clock(wisp_board::micros);
+static CONSOLE: Console<4096, 4> = Console::new();
 
 struct Blinky(bool);
 
@@ -53,6 +53,7 @@ async fn main(spawner: Spawner) {
     wisp_board::init();
     static NET: StaticCell<StackResources<3>> = StaticCell::new();
     let stack = wisp_board::net::start(spawner, NET.init(StackResources::new()));
+    CONSOLE.set_clock(wisp_board::micros);
     let _ = wisp_console::log::init(&CONSOLE, log::LevelFilter::Info);
     log::info!("minimal: up, send 'led'");
     let access = Access { hosts: LOOPBACK, origins: &[], token: None };

@@ -23,7 +23,7 @@
 //! never torn or interleaved with another. Nothing blocks: when the ring is
 //! full the oldest line goes (see [`Overflow`]).
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt::{self, Write};
 
 use critical_section::Mutex;
@@ -118,8 +118,8 @@ struct Inner<const BYTES: usize, const READERS: usize> {
 /// `READERS` readers. Put it in a `static`; see the [module docs](self).
 pub struct Console<const BYTES: usize = 8192, const READERS: usize = 8> {
     inner: Mutex<RefCell<Inner<BYTES, READERS>>>,
-    overflow: Overflow,
-    clock: Option<fn() -> Micros>,
+    overflow: Mutex<Cell<Overflow>>,
+    clock: Mutex<Cell<Option<fn() -> Micros>>>,
 }
 
 impl<const BYTES: usize, const READERS: usize> Default for Console<BYTES, READERS> {
@@ -140,14 +140,19 @@ impl<const BYTES: usize, const READERS: usize> Console<BYTES, READERS> {
                 #[cfg(feature = "async")]
                 waiting: WakerSet::new(),
             })),
-            overflow: Overflow::DropOldest,
-            clock: None,
+            overflow: Mutex::new(Cell::new(Overflow::DropOldest)),
+            clock: Mutex::new(Cell::new(None)),
         }
     }
 
     /// The same console with another [`Overflow`] policy.
+    ///
+    /// A `static` built with this or [`with_clock`](Self::with_clock) is not
+    /// all zeroes, so it sits in `.data`, its whole ring's zeroes copied from
+    /// flash at boot; [`set_overflow`](Self::set_overflow) and
+    /// [`set_clock`](Self::set_clock) on a `Console::new()` keep it in `.bss`.
     pub const fn with_overflow(mut self, overflow: Overflow) -> Self {
-        self.overflow = overflow;
+        self.overflow = Mutex::new(Cell::new(overflow));
         self
     }
 
@@ -155,8 +160,18 @@ impl<const BYTES: usize, const READERS: usize> Console<BYTES, READERS> {
     /// boot), e.g. `|| embassy_time::Instant::now().as_micros()`. Without
     /// one, a record carries the time of the driver's latest poll.
     pub const fn with_clock(mut self, clock: fn() -> Micros) -> Self {
-        self.clock = Some(clock);
+        self.clock = Mutex::new(Cell::new(Some(clock)));
         self
+    }
+
+    /// Choose the [`Overflow`] policy at run time (at boot, say).
+    pub fn set_overflow(&self, overflow: Overflow) {
+        critical_section::with(|cs| self.overflow.borrow(cs).set(overflow));
+    }
+
+    /// Give the console its clock at run time (see [`with_clock`](Self::with_clock)).
+    pub fn set_clock(&self, clock: fn() -> Micros) {
+        critical_section::with(|cs| self.clock.borrow(cs).set(Some(clock)));
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner<BYTES, READERS>) -> R) -> R {
@@ -322,12 +337,13 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     }
 
     fn room(&self) -> usize {
+        let overflow = critical_section::with(|cs| self.overflow.borrow(cs).get());
         self.with(|i| {
-            let rooms = i.readers.iter().flatten().filter_map(|r| match self.overflow {
+            let rooms = i.readers.iter().flatten().filter_map(|r| match overflow {
                 Overflow::Wait { timeout } if i.now.saturating_sub(r.progress) > timeout => None,
                 _ => Some(i.ring.room_for(&r.cursor)),
             });
-            match self.overflow {
+            match overflow {
                 Overflow::DropOldest => rooms.max(),
                 Overflow::Wait { .. } => rooms.min(),
             }
@@ -340,7 +356,7 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     }
 
     fn now(&self) -> Micros {
-        match self.clock {
+        match critical_section::with(|cs| self.clock.borrow(cs).get()) {
             Some(clock) => clock(),
             None => self.with(|i| i.now),
         }
@@ -449,7 +465,10 @@ mod tests {
     fn room_follows_the_policy() {
         static DROP: Console<1024, 2> = Console::new();
         static WAIT: Console<1024, 2> = Console::new().with_overflow(Overflow::Wait { timeout: 1_000 });
-        for c in [&DROP as &dyn Lines, &WAIT] {
+        // The same policy, chosen at run time.
+        static LATE: Console<1024, 2> = Console::new();
+        LATE.set_overflow(Overflow::Wait { timeout: 1_000 });
+        for c in [&DROP as &dyn Lines, &WAIT, &LATE] {
             let fast = c.subscribe(0).unwrap();
             let slow = c.subscribe(0).unwrap();
             for _ in 0..10 {
@@ -461,6 +480,10 @@ mod tests {
         // Drop-oldest paces by the fastest reader, wait by the slowest.
         assert_eq!(DROP.room(), 1024);
         assert_eq!(WAIT.room(), 1024 - 10 * 40);
+        assert_eq!(LATE.room(), 1024 - 10 * 40);
+        assert_eq!(LATE.now(), 0);
+        LATE.set_clock(|| 7_000);
+        assert_eq!(LATE.now(), 7_000);
         // A reader stalled past the timeout is no longer waited for.
         WAIT.set_now(2_000);
         assert_eq!(WAIT.room(), 1024);

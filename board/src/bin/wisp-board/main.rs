@@ -39,12 +39,11 @@ const READERS: usize = SOCKETS + 1;
 /// Bytes of console lines kept for readers (`WISP_BOARD_RING`).
 const RING: usize = knob::size(option_env!("WISP_BOARD_RING"), 8192);
 
-/// The board's console: a `static`, written from anywhere.
-pub static CONSOLE: Console<RING, READERS> = Console::new()
-    // The burst waits for its slowest reader — the UART mirror is one, and it
-    // must not make a WebSocket client lose lines by reading faster.
-    .with_overflow(Overflow::Wait { timeout: 2_000_000 })
-    .with_clock(wisp_board::micros);
+/// The board's console.
+pub type BoardConsole = Console<RING, READERS>;
+/// Its policy and clock are set at boot: `Console::new()` is all zeroes, so
+/// the ring stays in `.bss` instead of being copied from flash.
+pub static CONSOLE: BoardConsole = Console::new();
 
 /// The device, shared by the tasks that serve it (all on one executor).
 pub type Wisp = Shared<'static, NoopRawMutex, Sim, SOCKETS>;
@@ -71,6 +70,10 @@ async fn main(spawner: Spawner) {
     let mut out = Uart0::new();
     let _ = write!(out, "\r\nwisp-board: {PLATFORM}, embassy, console on UART0\r\n");
     let stack = wisp_board::net::start(spawner, RESOURCES.init(StackResources::new()));
+    // The burst waits for its slowest reader: the UART mirror is one, and
+    // must not make a WebSocket client lose lines by reading faster.
+    CONSOLE.set_overflow(Overflow::Wait { timeout: 2_000_000 });
+    CONSOLE.set_clock(wisp_board::micros);
 
     let config = Config {
         max_sessions: MAX_SESSIONS,
