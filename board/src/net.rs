@@ -19,7 +19,10 @@ async fn run(mut runner: Runner<'static, Lan9118Driver>) -> ! {
 /// 10.0.2.2), `SOCKETS` sockets in `resources`, and spawn the stack's task.
 /// With no controller answering (or called twice) it says so on the UART
 /// and halts: a board without its network has nothing to serve.
-pub fn start<const SOCKETS: usize>(spawner: Spawner, resources: &'static mut StackResources<SOCKETS>) -> Stack<'static> {
+pub fn start<const SOCKETS: usize>(
+    spawner: Spawner,
+    resources: &'static mut StackResources<SOCKETS>,
+) -> Stack<'static> {
     let Some(nic) = Lan9118::new() else {
         Uart0::new().write_str("wisp-board: no LAN9118 answers at 0x4020_0000\r\n");
         halt()

@@ -67,11 +67,8 @@ impl Clock for EmbassyClock {
 
     fn at(&self, deadline: Micros) -> impl Future<Output = ()> {
         // "Never" (`Micros::MAX`) as embassy spells it, not as an overflow.
-        let at = if deadline > 1 << 60 {
-            embassy_time::Instant::MAX
-        } else {
-            embassy_time::Instant::from_micros(deadline)
-        };
+        let at =
+            if deadline > 1 << 60 { embassy_time::Instant::MAX } else { embassy_time::Instant::from_micros(deadline) };
         embassy_time::Timer::at(at)
     }
 }
@@ -181,12 +178,10 @@ impl<'a, M: RawMutex, A: App, const N: usize> Shared<'a, M, A, N> {
                 continue;
             }
             let (input, output) = session.io();
-            let read = async {
-                if input.is_empty() { core::future::pending().await } else { reader.read(input).await }
-            };
-            let write = async {
-                if output.is_empty() { core::future::pending().await } else { writer.write(output).await }
-            };
+            let read =
+                async { if input.is_empty() { core::future::pending().await } else { reader.read(input).await } };
+            let write =
+                async { if output.is_empty() { core::future::pending().await } else { writer.write(output).await } };
             let woke = select4(read, write, clock.at(deadline), self.changed(since)).await;
             let now = clock.now();
             match woke {

@@ -74,6 +74,8 @@ struct Reader {
     cursor: Cursor,
     /// When it last read a line or was caught up.
     progress: Micros,
+    /// Producers that pace themselves wait for it ([`Lines::room`]).
+    paced: bool,
 }
 
 /// A registered reader (a client session, a UART mirror).
@@ -172,6 +174,24 @@ impl<const BYTES: usize, const READERS: usize> Console<BYTES, READERS> {
     /// Give the console its clock at run time (see [`with_clock`](Self::with_clock)).
     pub fn set_clock(&self, clock: fn() -> Micros) {
         critical_section::with(|cs| self.clock.borrow(cs).set(Some(clock)));
+    }
+
+    /// Register a reader no producer waits for, whatever the policy: a
+    /// mirror on a slow port (a UART) that must not hold a burst back from
+    /// the clients. It loses lines when it falls a ring behind, and is told
+    /// which ([`Entry::Dropped`]). Otherwise as [`Lines::subscribe`].
+    pub fn subscribe_unpaced(&self, backlog: u64) -> Option<ReaderId> {
+        self.join(backlog, false)
+    }
+
+    fn join(&self, backlog: u64, paced: bool) -> Option<ReaderId> {
+        self.with(|i| {
+            let cursor = i.ring.cursor(backlog);
+            let now = i.now;
+            let (n, slot) = i.readers.iter_mut().enumerate().find(|(_, r)| r.is_none())?;
+            *slot = Some(Reader { cursor, progress: now, paced });
+            Some(ReaderId(n as u8))
+        })
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner<BYTES, READERS>) -> R) -> R {
@@ -298,13 +318,7 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     }
 
     fn subscribe(&self, backlog: u64) -> Option<ReaderId> {
-        self.with(|i| {
-            let cursor = i.ring.cursor(backlog);
-            let now = i.now;
-            let (n, slot) = i.readers.iter_mut().enumerate().find(|(_, r)| r.is_none())?;
-            *slot = Some(Reader { cursor, progress: now });
-            Some(ReaderId(n as u8))
-        })
+        self.join(backlog, true)
     }
 
     fn unsubscribe(&self, id: ReaderId) {
@@ -339,7 +353,7 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     fn room(&self) -> usize {
         let overflow = critical_section::with(|cs| self.overflow.borrow(cs).get());
         self.with(|i| {
-            let rooms = i.readers.iter().flatten().filter_map(|r| match overflow {
+            let rooms = i.readers.iter().flatten().filter(|r| r.paced).filter_map(|r| match overflow {
                 Overflow::Wait { timeout } if i.now.saturating_sub(r.progress) > timeout => None,
                 _ => Some(i.ring.room_for(&r.cursor)),
             });
@@ -487,6 +501,26 @@ mod tests {
         // A reader stalled past the timeout is no longer waited for.
         WAIT.set_now(2_000);
         assert_eq!(WAIT.room(), 1024);
+    }
+
+    #[test]
+    fn an_unpaced_reader_is_not_waited_for() {
+        static C: Console<1024, 2> = Console::new().with_overflow(Overflow::Wait { timeout: 1_000 });
+        let mirror = C.subscribe_unpaced(0).unwrap();
+        assert_eq!(C.room(), 1024);
+        let client = C.subscribe(0).unwrap();
+        for _ in 0..10 {
+            C.line(format_args!("{}", "x".repeat(38)));
+        }
+        // The client has read nothing: it is waited for, the mirror is not.
+        assert_eq!(C.room(), 1024 - 10 * 40);
+        text(&C, client);
+        assert_eq!(C.room(), 1024);
+        // The mirror, left behind, learns what it lost.
+        for _ in 0..30 {
+            C.line(format_args!("{}", "x".repeat(38)));
+        }
+        assert!(text(&C, mirror)[0].starts_with("dropped 0.."));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use static_cell::StaticCell;
 use wisp_board::uart::Uart0;
 use wisp_console::asynch::{EmbassyClock, Shared};
 use wisp_console::http::LOOPBACK;
-use wisp_console::{Access, Config, Console, Device, Overflow, Site, Timing};
+use wisp_console::{Access, Config, Console, Device, Site, Timing};
 use wisp_sim::Sim;
 
 /// Sessions served at once; one more is told why it is turned away (503 or
@@ -41,8 +41,8 @@ const RING: usize = knob::size(option_env!("WISP_BOARD_RING"), 8192);
 
 /// The board's console.
 pub type BoardConsole = Console<RING, READERS>;
-/// Its policy and clock are set at boot: `Console::new()` is all zeroes, so
-/// the ring stays in `.bss` instead of being copied from flash.
+/// Its clock is set at boot: `Console::new()` is all zeroes, so the ring
+/// stays in `.bss` instead of being copied from flash.
 pub static CONSOLE: BoardConsole = Console::new();
 
 /// The device, shared by the tasks that serve it (all on one executor).
@@ -57,7 +57,8 @@ const PLATFORM: &str = "mps2-an386 (QEMU, Cortex-M4F)";
 /// Origins besides its own whose pages may open its WebSocket services: a
 /// dashboard served by the host twin (8080) or by `trunk serve` (8088),
 /// pointed here with `?device=ws://127.0.0.1:8081/printf`.
-const ORIGINS: &[&str] = &["http://127.0.0.1:8080", "http://localhost:8080", "http://127.0.0.1:8088", "http://localhost:8088"];
+const ORIGINS: &[&str] =
+    &["http://127.0.0.1:8080", "http://localhost:8080", "http://127.0.0.1:8088", "http://localhost:8088"];
 
 #[embassy_executor::task]
 async fn app(wisp: &'static Wisp) -> ! {
@@ -70,9 +71,6 @@ async fn main(spawner: Spawner) {
     let mut out = Uart0::new();
     let _ = write!(out, "\r\nwisp-board: {PLATFORM}, embassy, console on UART0\r\n");
     let stack = wisp_board::net::start(spawner, RESOURCES.init(StackResources::new()));
-    // The burst waits for its slowest reader: the UART mirror is one, and
-    // must not make a WebSocket client lose lines by reading faster.
-    CONSOLE.set_overflow(Overflow::Wait { timeout: 2_000_000 });
     CONSOLE.set_clock(wisp_board::micros);
 
     let config = Config {

@@ -18,10 +18,12 @@ use crate::{CONSOLE, Wisp};
 const LOG_EVERY: Duration = Duration::from_millis(250);
 
 /// Copy console lines to the UART as `#<seq> <text>`, from the first one.
+/// The UART is a reader no burst waits for: a serial port is slower than
+/// the network, and loses lines (saying which) rather than slow the clients.
 #[embassy_executor::task]
 pub async fn mirror(wisp: &'static Wisp) -> ! {
     let mut out = Uart0::new();
-    let Some(reader) = CONSOLE.subscribe(u64::MAX) else {
+    let Some(reader) = CONSOLE.subscribe_unpaced(u64::MAX) else {
         out.write_str("wisp-board: no console reader for the UART\r\n");
         wisp_board::halt()
     };
