@@ -116,12 +116,15 @@ struct Inner<const BYTES: usize, const READERS: usize> {
     waiting: WakerSet<READERS>,
 }
 
+/// A clock for log records: µs since boot.
+type Clock = fn() -> Micros;
+
 /// The console: a ring of the last `BYTES` bytes of lines and up to
 /// `READERS` readers. Put it in a `static`; see the [module docs](self).
 pub struct Console<const BYTES: usize = 8192, const READERS: usize = 8> {
     inner: Mutex<RefCell<Inner<BYTES, READERS>>>,
     overflow: Mutex<Cell<Overflow>>,
-    clock: Mutex<Cell<Option<fn() -> Micros>>>,
+    clock: Mutex<Cell<Option<Clock>>>,
 }
 
 impl<const BYTES: usize, const READERS: usize> Default for Console<BYTES, READERS> {
