@@ -74,8 +74,6 @@ struct Reader {
     cursor: Cursor,
     /// When it last read a line or was caught up.
     progress: Micros,
-    /// Producers that pace themselves wait for it ([`Lines::room`]).
-    paced: bool,
 }
 
 /// A registered reader (a client session, a UART mirror).
@@ -110,6 +108,9 @@ pub enum Entry {
 struct Inner<const BYTES: usize, const READERS: usize> {
     ring: Ring<BYTES>,
     readers: [Option<Reader>; READERS],
+    /// Readers no producer waits for ([`Console::subscribe_unpaced`]); kept
+    /// apart from `readers` so that a new console stays all zeroes.
+    unpaced: [bool; READERS],
     /// The latest time a driver reported, for log lines without a clock.
     now: Micros,
     #[cfg(feature = "async")]
@@ -141,6 +142,7 @@ impl<const BYTES: usize, const READERS: usize> Console<BYTES, READERS> {
             inner: Mutex::new(RefCell::new(Inner {
                 ring: Ring::new(),
                 readers: [None; READERS],
+                unpaced: [false; READERS],
                 now: 0,
                 #[cfg(feature = "async")]
                 waiting: WakerSet::new(),
@@ -192,7 +194,10 @@ impl<const BYTES: usize, const READERS: usize> Console<BYTES, READERS> {
             let cursor = i.ring.cursor(backlog);
             let now = i.now;
             let (n, slot) = i.readers.iter_mut().enumerate().find(|(_, r)| r.is_none())?;
-            *slot = Some(Reader { cursor, progress: now, paced });
+            *slot = Some(Reader { cursor, progress: now });
+            if let Some(u) = i.unpaced.get_mut(n) {
+                *u = !paced;
+            }
             Some(ReaderId(n as u8))
         })
     }
@@ -356,7 +361,8 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     fn room(&self) -> usize {
         let overflow = critical_section::with(|cs| self.overflow.borrow(cs).get());
         self.with(|i| {
-            let rooms = i.readers.iter().flatten().filter(|r| r.paced).filter_map(|r| match overflow {
+            let paced = i.readers.iter().zip(i.unpaced.iter()).filter_map(|(r, &u)| r.as_ref().filter(|_| !u));
+            let rooms = paced.filter_map(|r| match overflow {
                 Overflow::Wait { timeout } if i.now.saturating_sub(r.progress) > timeout => None,
                 _ => Some(i.ring.room_for(&r.cursor)),
             });

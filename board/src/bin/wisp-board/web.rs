@@ -19,10 +19,10 @@ pub const SESSION_RX: usize = size(option_env!("WISP_BOARD_SESSION_RX"), 1024);
 pub const SESSION_TX: usize = size(option_env!("WISP_BOARD_SESSION_TX"), 1024);
 /// The socket's receive buffer: the TCP window the board offers
 /// (`WISP_BOARD_TCP_RX`).
-pub const TCP_RX: usize = size(option_env!("WISP_BOARD_TCP_RX"), 1024);
+pub const TCP_RX: usize = size(option_env!("WISP_BOARD_TCP_RX"), 512);
 /// The socket's transmit buffer: what may be in flight unacknowledged
 /// (`WISP_BOARD_TCP_TX`).
-pub const TCP_TX: usize = size(option_env!("WISP_BOARD_TCP_TX"), 1024);
+pub const TCP_TX: usize = size(option_env!("WISP_BOARD_TCP_TX"), 512);
 /// RAM a session's state takes.
 pub const SESSION_BYTES: usize = core::mem::size_of::<Session<SESSION_RX, SESSION_TX>>();
 
