@@ -55,7 +55,7 @@ async fn main(spawner: Spawner) {
     let stack = wisp_board::net::start(spawner, NET.init(StackResources::new()));
     CONSOLE.set_clock(wisp_board::micros);
     let _ = wisp_console::log::init(&CONSOLE, log::LevelFilter::Info);
-    log::info!("minimal: up, send 'led'");
+    log::info!("up: send 'led' to toggle the LED");
     let access = Access { hosts: LOOPBACK, origins: &[], token: None };
     let site = Site { files: &wisp_console::dashboard::FILES, access, ..Site::default() };
     let mut device = Device::new(Config { max_sessions: 2, site, ..Config::default() }, &CONSOLE, Blinky(false));
