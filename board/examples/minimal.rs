@@ -6,7 +6,6 @@
 
 use core::fmt::Write as _;
 
-use embassy_executor::Spawner;
 use embassy_net::{Stack, StackResources, tcp::TcpSocket};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use static_cell::StaticCell;
@@ -28,6 +27,7 @@ impl App for Blinky {
 
 type Wisp = Shared<'static, NoopRawMutex, Blinky, 3>;
 
+/// Three connections at once: two sessions, and one more to be told "busy".
 #[embassy_executor::task(pool_size = 3)]
 async fn web(stack: Stack<'static>, wisp: &'static Wisp) -> ! {
     let (mut rx, mut tx) = ([0; 1024], [0; 1024]);
@@ -43,13 +43,8 @@ async fn web(stack: Stack<'static>, wisp: &'static Wisp) -> ! {
     }
 }
 
-#[embassy_executor::task]
-async fn app(wisp: &'static Wisp) -> ! {
-    wisp.run_app(&EmbassyClock).await
-}
-
 #[embassy_executor::main(entry = "cortex_m_rt::entry", executor = "wisp_board::executor::WfiExecutor")]
-async fn main(spawner: Spawner) {
+async fn main(spawner: embassy_executor::Spawner) {
     wisp_board::init();
     static NET: StaticCell<StackResources<3>> = StaticCell::new();
     let stack = wisp_board::net::start(spawner, NET.init(StackResources::new()));
@@ -65,5 +60,6 @@ async fn main(spawner: Spawner) {
     for _ in 0..3 {
         spawner.spawn(web(stack, wisp).unwrap());
     }
-    spawner.spawn(app(wisp).unwrap());
+    // An application with periodic work (`App::tick`) also spawns a task
+    // running `wisp.run_app(&EmbassyClock)`.
 }
