@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """ROM and RAM of a board image, whole and by part, from the linked ELF.
 
-    python3 board/report.py                      # the poll-loop image, wisp-board
+    python3 board/report.py                      # the board image, wisp-board
+    python3 board/report.py --example minimal    # the minimal console firmware
     python3 board/report.py --example net_echo   # the embassy-net echo image
 
 Code (.text) is charged to crates by the DWARF line info of the innermost
@@ -18,15 +19,16 @@ import report as size  # noqa: E402
 REPO = os.path.dirname(HERE)
 size.BUCKETS[:] = [
     ("wisp (core)", re.compile(re.escape(os.path.join(REPO, "core", "src")) + "/")),
-    ("wisp-firmware", re.compile(re.escape(os.path.join(REPO, "firmware", "src")) + "/")),
-    ("LAN9118 driver + socket glue", re.compile(r"/board/src/(lan9118|net_driver|bin/wisp-board/(net|phy))\.rs")),
-    ("board main, UART, stack, time, executor", re.compile(r"/board/(src|examples)/")),
+    ("wisp-console", re.compile(re.escape(os.path.join(REPO, "console", "src")) + "/")),
+    ("wisp-sim", re.compile(re.escape(os.path.join(REPO, "sim", "src")) + "/")),
+    ("LAN9118 driver + embassy-net glue", re.compile(r"/board/src/(lan9118|net_driver|net)\.rs")),
+    ("board: image, UART, stack, time, executor, entropy", re.compile(r"/board/(src|examples)/")),
     ("embassy-net", re.compile(r"embassy-net-[0-9]")),
-    ("embassy executor, time, sync", re.compile(r"embassy-|cordyceps")),
+    ("embassy executor, time, sync, futures", re.compile(r"embassy-|cordyceps")),
     ("smoltcp", re.compile(r"smoltcp")),
     ("sha1_smol", re.compile(r"sha1_smol")),
-    ("base64ct", re.compile(r"base64ct")),
     ("heapless", re.compile(r"heapless")),
+    ("log", re.compile(r"/log-0")),
     ("cortex-m runtime", re.compile(r"cortex-m")),
     ("core (rustlib)", re.compile(r"/rustc/|library/core")),
     ("compiler_builtins", re.compile(r"compiler.builtins")),
@@ -39,30 +41,64 @@ def main():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(HERE, "target"))
     release = os.path.join(target, "thumbv7em-none-eabihf", "release")
     elf = os.path.join(release, "examples", example) if example else os.path.join(release, "wisp-board")
-    total, sections = size.rom(elf)
+    total, sections = size.rom(elf)  # .text + .rodata
     by = size.attribute(elf)
-    # include_bytes! data has no symbol of its own: its size is the files'.
-    dist = os.path.join(REPO, "web", "dist")
-    files = ["index.html", "wisp_web.js", "wisp_web_bg.wasm"]
-    assets = 0 if example else sum(os.path.getsize(os.path.join(dist, f)) for f in files)
+    # The dashboard's files are one symbol (wisp_console::dashboard::FILES
+    # points at them); their size is the compressed files'.
+    gz = os.path.join(target, "thumbv7em-none-eabihf", "release", "build")
+    assets = dashboard_bytes(gz) if links_dashboard(elf) else 0
     ram = sections.get(".data", 0) + sections.get(".bss", 0) + sections.get(".uninit", 0)
-    print(f"ROM (.text + .rodata): {total:,} B; static RAM (.data + .bss): {ram:,} B")
-    print(f"(.data's initial values, {sections.get('.data', 0):,} B, are in flash too)\n")
+    flash = total + sections.get(".data", 0) + sections.get(".vector_table", 0)
+    print(f"ROM (.vector_table + .text + .rodata + .data's initial values): {flash:,} B; "
+          f"static RAM (.data + .bss): {ram:,} B\n")
     print("| part | bytes |")
     print("| --- | ---: |")
     rows = [(k, v) for k, v in by.items() if not k.startswith("rodata")]
     for k, v in sorted(rows, key=lambda kv: -kv[1]):
         print(f"| code: {k} | {v:,} |")
     if assets:
-        print(f"| rodata: the dashboard (index.html, wisp_web.js, wisp_web_bg.wasm) | {assets:,} |")
+        print(f"| rodata: the dashboard, gzip-compressed (index.html, wisp_web.js, wisp_web_bg.wasm) | {assets:,} |")
     other = sections.get(".rodata", 0) - assets
     print(f"| rodata: everything else (strings, tables) | {other:,} |")
-    what = (
-        "the echo tasks with their sockets' buffers 4 × 2 × 4 KiB, the stack, the frame buffers"
-        if example
-        else "TCP socket buffers 8 × 12 KiB, the session table 8 × 12.5 KiB, the console ring 32 KiB, the device"
-    )
-    print(f"| RAM: .bss + .data ({what}) | {ram:,} |")
+    print(f"| vector table | {sections.get('.vector_table', 0):,} |")
+    print("\n| RAM | bytes |")
+    print("| --- | ---: |")
+    for name, size_ in ram_symbols(elf):
+        print(f"| {name} | {size_:,} |")
+
+
+def links_dashboard(elf):
+    return "9dashboard5FILES" in size.run(["arm-none-eabi-nm", elf])
+
+
+def dashboard_bytes(build):
+    """The gzip files wisp-console's build script made (the newest build)."""
+    best = None
+    for d in os.listdir(build):
+        if d.startswith("wisp-console-"):
+            out = os.path.join(build, d, "out")
+            files = [os.path.join(out, f + ".gz") for f in ("index.html", "wisp_web.js", "wisp_web_bg.wasm")]
+            if all(os.path.exists(f) for f in files):
+                t = max(os.path.getmtime(f) for f in files)
+                if best is None or t > best[0]:
+                    best = (t, sum(os.path.getsize(f) for f in files))
+    return best[1] if best else 0
+
+
+def ram_symbols(elf):
+    """The statics in RAM, largest first, by their Rust names; the small
+    ones summed."""
+    rows, small = [], 0
+    for line in size.run(["arm-none-eabi-nm", "-S", "-C", "--size-sort", "-r", elf]).splitlines():
+        parts = line.split(None, 3)
+        if len(parts) != 4 or parts[2].lower() not in ("b", "d"):
+            continue
+        n = int(parts[1], 16)
+        if n >= 256:
+            rows.append((re.sub(r"::h[0-9a-f]{16}$", "", parts[3]), n))
+        else:
+            small += n
+    return rows + [("everything smaller", small)]
 
 
 if __name__ == "__main__":

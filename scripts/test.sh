@@ -57,11 +57,14 @@ for f in wisp-server wisp-framing; do
   (cd size && cargo build -q --release --features "$f")
 done
 
-step "the firmware on the emulated Cortex-M4 board (QEMU mps2-an386): boot and UART console"
+step "the device on the emulated Cortex-M4 board (QEMU mps2-an386, embassy): boot and UART console"
 board/smoke.sh
 
 step "the embassy platform on the emulated board: embassy-net TCP echo tasks (board/examples/net_echo.rs)"
 python3 board/examples/net_echo_check.py
+
+step "the minimal console firmware on the emulated board: the dashboard gzip-served, a log line, its own command (board/examples/minimal.rs)"
+python3 board/examples/minimal_check.py
 
 step "real boards: the example firmwares build for their chips (examples/boards/: Nucleo-F429ZI, Pico W)"
 # One target dir for the embedded workspaces: the boards reuse what the board

@@ -23,7 +23,7 @@
 //! never torn or interleaved with another. Nothing blocks: when the ring is
 //! full the oldest line goes (see [`Overflow`]).
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt::{self, Write};
 
 use critical_section::Mutex;
@@ -108,18 +108,24 @@ pub enum Entry {
 struct Inner<const BYTES: usize, const READERS: usize> {
     ring: Ring<BYTES>,
     readers: [Option<Reader>; READERS],
+    /// Readers no producer waits for ([`Console::subscribe_unpaced`]); kept
+    /// apart from `readers` so that a new console stays all zeroes.
+    unpaced: [bool; READERS],
     /// The latest time a driver reported, for log lines without a clock.
     now: Micros,
     #[cfg(feature = "async")]
     waiting: WakerSet<READERS>,
 }
 
+/// A clock for log records: µs since boot.
+type Clock = fn() -> Micros;
+
 /// The console: a ring of the last `BYTES` bytes of lines and up to
 /// `READERS` readers. Put it in a `static`; see the [module docs](self).
 pub struct Console<const BYTES: usize = 8192, const READERS: usize = 8> {
     inner: Mutex<RefCell<Inner<BYTES, READERS>>>,
-    overflow: Overflow,
-    clock: Option<fn() -> Micros>,
+    overflow: Mutex<Cell<Overflow>>,
+    clock: Mutex<Cell<Option<Clock>>>,
 }
 
 impl<const BYTES: usize, const READERS: usize> Default for Console<BYTES, READERS> {
@@ -136,18 +142,24 @@ impl<const BYTES: usize, const READERS: usize> Console<BYTES, READERS> {
             inner: Mutex::new(RefCell::new(Inner {
                 ring: Ring::new(),
                 readers: [None; READERS],
+                unpaced: [false; READERS],
                 now: 0,
                 #[cfg(feature = "async")]
                 waiting: WakerSet::new(),
             })),
-            overflow: Overflow::DropOldest,
-            clock: None,
+            overflow: Mutex::new(Cell::new(Overflow::DropOldest)),
+            clock: Mutex::new(Cell::new(None)),
         }
     }
 
     /// The same console with another [`Overflow`] policy.
+    ///
+    /// A `static` built with this or [`with_clock`](Self::with_clock) is not
+    /// all zeroes, so it sits in `.data`, its whole ring's zeroes copied from
+    /// flash at boot; [`set_overflow`](Self::set_overflow) and
+    /// [`set_clock`](Self::set_clock) on a `Console::new()` keep it in `.bss`.
     pub const fn with_overflow(mut self, overflow: Overflow) -> Self {
-        self.overflow = overflow;
+        self.overflow = Mutex::new(Cell::new(overflow));
         self
     }
 
@@ -155,8 +167,39 @@ impl<const BYTES: usize, const READERS: usize> Console<BYTES, READERS> {
     /// boot), e.g. `|| embassy_time::Instant::now().as_micros()`. Without
     /// one, a record carries the time of the driver's latest poll.
     pub const fn with_clock(mut self, clock: fn() -> Micros) -> Self {
-        self.clock = Some(clock);
+        self.clock = Mutex::new(Cell::new(Some(clock)));
         self
+    }
+
+    /// Choose the [`Overflow`] policy at run time (at boot, say).
+    pub fn set_overflow(&self, overflow: Overflow) {
+        critical_section::with(|cs| self.overflow.borrow(cs).set(overflow));
+    }
+
+    /// Give the console its clock at run time (see [`with_clock`](Self::with_clock)).
+    pub fn set_clock(&self, clock: fn() -> Micros) {
+        critical_section::with(|cs| self.clock.borrow(cs).set(Some(clock)));
+    }
+
+    /// Register a reader no producer waits for, whatever the policy: a
+    /// mirror on a slow port (a UART) that must not hold a burst back from
+    /// the clients. It loses lines when it falls a ring behind, and is told
+    /// which ([`Entry::Dropped`]). Otherwise as [`Lines::subscribe`].
+    pub fn subscribe_unpaced(&self, backlog: u64) -> Option<ReaderId> {
+        self.join(backlog, false)
+    }
+
+    fn join(&self, backlog: u64, paced: bool) -> Option<ReaderId> {
+        self.with(|i| {
+            let cursor = i.ring.cursor(backlog);
+            let now = i.now;
+            let (n, slot) = i.readers.iter_mut().enumerate().find(|(_, r)| r.is_none())?;
+            *slot = Some(Reader { cursor, progress: now });
+            if let Some(u) = i.unpaced.get_mut(n) {
+                *u = !paced;
+            }
+            Some(ReaderId(n as u8))
+        })
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner<BYTES, READERS>) -> R) -> R {
@@ -283,13 +326,7 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     }
 
     fn subscribe(&self, backlog: u64) -> Option<ReaderId> {
-        self.with(|i| {
-            let cursor = i.ring.cursor(backlog);
-            let now = i.now;
-            let (n, slot) = i.readers.iter_mut().enumerate().find(|(_, r)| r.is_none())?;
-            *slot = Some(Reader { cursor, progress: now });
-            Some(ReaderId(n as u8))
-        })
+        self.join(backlog, true)
     }
 
     fn unsubscribe(&self, id: ReaderId) {
@@ -322,12 +359,14 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     }
 
     fn room(&self) -> usize {
+        let overflow = critical_section::with(|cs| self.overflow.borrow(cs).get());
         self.with(|i| {
-            let rooms = i.readers.iter().flatten().filter_map(|r| match self.overflow {
+            let paced = i.readers.iter().zip(i.unpaced.iter()).filter_map(|(r, &u)| r.as_ref().filter(|_| !u));
+            let rooms = paced.filter_map(|r| match overflow {
                 Overflow::Wait { timeout } if i.now.saturating_sub(r.progress) > timeout => None,
                 _ => Some(i.ring.room_for(&r.cursor)),
             });
-            match self.overflow {
+            match overflow {
                 Overflow::DropOldest => rooms.max(),
                 Overflow::Wait { .. } => rooms.min(),
             }
@@ -340,7 +379,7 @@ impl<const BYTES: usize, const READERS: usize> Lines for Console<BYTES, READERS>
     }
 
     fn now(&self) -> Micros {
-        match self.clock {
+        match critical_section::with(|cs| self.clock.borrow(cs).get()) {
             Some(clock) => clock(),
             None => self.with(|i| i.now),
         }
@@ -449,7 +488,10 @@ mod tests {
     fn room_follows_the_policy() {
         static DROP: Console<1024, 2> = Console::new();
         static WAIT: Console<1024, 2> = Console::new().with_overflow(Overflow::Wait { timeout: 1_000 });
-        for c in [&DROP as &dyn Lines, &WAIT] {
+        // The same policy, chosen at run time.
+        static LATE: Console<1024, 2> = Console::new();
+        LATE.set_overflow(Overflow::Wait { timeout: 1_000 });
+        for c in [&DROP as &dyn Lines, &WAIT, &LATE] {
             let fast = c.subscribe(0).unwrap();
             let slow = c.subscribe(0).unwrap();
             for _ in 0..10 {
@@ -461,9 +503,33 @@ mod tests {
         // Drop-oldest paces by the fastest reader, wait by the slowest.
         assert_eq!(DROP.room(), 1024);
         assert_eq!(WAIT.room(), 1024 - 10 * 40);
+        assert_eq!(LATE.room(), 1024 - 10 * 40);
+        assert_eq!(LATE.now(), 0);
+        LATE.set_clock(|| 7_000);
+        assert_eq!(LATE.now(), 7_000);
         // A reader stalled past the timeout is no longer waited for.
         WAIT.set_now(2_000);
         assert_eq!(WAIT.room(), 1024);
+    }
+
+    #[test]
+    fn an_unpaced_reader_is_not_waited_for() {
+        static C: Console<1024, 2> = Console::new().with_overflow(Overflow::Wait { timeout: 1_000 });
+        let mirror = C.subscribe_unpaced(0).unwrap();
+        assert_eq!(C.room(), 1024);
+        let client = C.subscribe(0).unwrap();
+        for _ in 0..10 {
+            C.line(format_args!("{}", "x".repeat(38)));
+        }
+        // The client has read nothing: it is waited for, the mirror is not.
+        assert_eq!(C.room(), 1024 - 10 * 40);
+        text(&C, client);
+        assert_eq!(C.room(), 1024);
+        // The mirror, left behind, learns what it lost.
+        for _ in 0..30 {
+            C.line(format_args!("{}", "x".repeat(38)));
+        }
+        assert!(text(&C, mirror)[0].starts_with("dropped 0.."));
     }
 
     #[test]

@@ -127,8 +127,27 @@ impl LineBuf {
     ///
     /// [`Writer`]: crate::Writer
     pub fn push_str(&mut self, s: &str, source: Source) {
-        for c in s.chars() {
-            self.push_char(c, source);
+        let mut rest = s;
+        while !rest.is_empty() {
+            // Printable ASCII outside an escape goes in as it is, whatever its
+            // source: a run of it is copied at once (most text is such runs,
+            // and a character at a time is what a console line cost most).
+            let plain = match self.escape {
+                Escape::None => rest.bytes().take_while(|b| (0x20..0x7f).contains(b)).count(),
+                _ => 0,
+            };
+            if plain > 0 {
+                let (run, tail) = rest.split_at(plain);
+                // ASCII: any cut is on a character boundary.
+                self.raw(run.get(..LINE_MAX - self.len).unwrap_or(run));
+                rest = tail;
+                continue;
+            }
+            let mut chars = rest.chars();
+            if let Some(c) = chars.next() {
+                self.push_char(c, source);
+            }
+            rest = chars.as_str();
         }
     }
 
@@ -296,6 +315,32 @@ mod tests {
         let got = line(&"é".repeat(150), Source::Device);
         assert!(got.len() <= LINE_MAX && got.len() >= LINE_MAX - 1);
         assert!(got.chars().all(|c| c == 'é'));
+    }
+
+    /// Character by character: what `push_str` must be equal to.
+    fn char_by_char(s: &str, source: Source) -> String {
+        let mut b = LineBuf::new();
+        for c in s.chars() {
+            b.push_char(c, source);
+        }
+        b.finish();
+        String::from_utf8(b.as_bytes().to_vec()).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn copying_plain_runs_changes_nothing(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                "[ -~]{0,40}", "\\x1b\\[[0-9;]{0,4}m?", "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}é€]{0,3}"
+            ], 0..12),
+            client: bool,
+        ) {
+            let s: String = parts.concat();
+            let source = if client { Source::Client } else { Source::Device };
+            proptest::prop_assert_eq!(line(&s, source), char_by_char(&s, source));
+            let long = s.repeat(8);
+            proptest::prop_assert_eq!(line(&long, source), char_by_char(&long, source));
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The firmware on the emulated board (QEMU mps2-an386, LAN9118, smoltcp),
-//! reached through QEMU's port forward. The test command boots the board with
+//! The device on the emulated board (QEMU mps2-an386, LAN9118, embassy-net,
+//! the console's async runner), reached through QEMU's port forward. The test command boots the board with
 //! `board/run.sh` and runs these with `--ignored`; `BOARD` overrides the
 //! address (default 127.0.0.1:8081).
 
@@ -85,9 +85,10 @@ fn fragmented_echo_and_a_malformed_request_while_the_stream_goes_on() {
 #[test]
 #[ignore = "needs the board running: board/run.sh (the test command does it)"]
 fn many_sessions_one_after_another_each_find_a_listening_socket() {
-    // The board closes first and holds TIME-WAIT (RFC 6455 §7.1.1) for 10 s
-    // on each of its 8 sockets. Without reclaiming one, the 9th connection
-    // within those 10 s was refused (found by Autobahn's fuzzingclient).
+    // The board closes first and holds TIME-WAIT (RFC 6455 §7.1.1) on each
+    // of its few sockets; a socket must listen again from there, or the
+    // connection after the last socket was refused (found by Autobahn's
+    // fuzzingclient).
     for i in 0..20 {
         let mut ws = common::connect(board(), "/echo");
         ws.send(Message::text(format!("session {i}"))).unwrap();
@@ -101,10 +102,10 @@ fn many_sessions_one_after_another_each_find_a_listening_socket() {
 #[test]
 #[ignore = "needs the board running: board/run.sh (the test command does it)"]
 fn connections_closed_before_a_byte_do_not_use_up_the_sockets() {
-    // A port probe: connect, then close without sending anything. The board
-    // saw such a connection first in CLOSE-WAIT and never attached it, so
-    // each probe took one of its 8 sockets for good; after eight, nothing
-    // listened (found by running the board bench, which probes, 8 times).
+    // A port probe: connect, then close without sending anything. Such a
+    // connection arrives already in CLOSE-WAIT; left unserved, each probe
+    // would take one of the board's sockets for good (found by running the
+    // board bench, which probes, 8 times).
     for _ in 0..20 {
         let probe = TcpStream::connect(board()).unwrap();
         drop(probe);

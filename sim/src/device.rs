@@ -3,7 +3,7 @@
 
 use core::fmt::Write as _;
 
-use wisp_console::{App, Block, Call, Command, Level, Micros, Tick, Usage};
+use wisp_console::{App, Block, Call, Command, LINE_MAX, Level, Micros, Tick, Usage};
 
 use crate::dump::{DUMP_MAX, DUMP_ROW_MAX, dump_row, dump_rows};
 use crate::sim::{self, XorShift};
@@ -14,6 +14,11 @@ pub const RATE_MAX: u32 = 100_000;
 const BURST_PER_TICK: u32 = 256;
 /// Bytes a burst line takes in the ring, at most: `burst: 1000000 left`.
 const BURST_LINE: usize = 2 + 21;
+/// Room a burst leaves in the ring for the lines that do not wait (the
+/// periodic ones, a `writeln!` elsewhere): two of the longest. Filled to the
+/// brim, the next periodic line would evict one its slowest reader has not
+/// read yet.
+const BURST_RESERVE: usize = 2 * (2 + LINE_MAX);
 
 /// The simulated device: sensors, a memory region, periodic lines, bursts.
 pub struct Sim {
@@ -140,7 +145,7 @@ impl App for Sim {
         // A burst goes as fast as the readers take it: each line only when
         // the console has room for it under its overflow policy.
         let mut n = 0;
-        while self.burst > 0 && n < BURST_PER_TICK && tick.console.room() >= BURST_LINE {
+        while self.burst > 0 && n < BURST_PER_TICK && tick.console.room() >= BURST_LINE + BURST_RESERVE {
             self.burst -= 1;
             n += 1;
             tick.console.line(format_args!("burst: {} left", self.burst));
@@ -209,4 +214,36 @@ fn no_args(call: &Call<'_>) -> Result<(), Usage> {
 fn reply(call: &mut Call<'_>, args: core::fmt::Arguments<'_>) -> Result<(), Usage> {
     call.write_fmt(args).map_err(|_| Usage)?;
     call.write_str("\n").map_err(|_| Usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wisp_console::{Console, Entry, Lines, Overflow, Stats};
+
+    #[test]
+    fn a_burst_leaves_room_for_the_periodic_lines_of_a_slow_reader() {
+        // A reader that takes one line per millisecond, lines printed at
+        // 250/s besides, and a burst that waits for the reader: every line
+        // reaches it.
+        static CONSOLE: Console<1024, 2> = Console::new().with_overflow(Overflow::Wait { timeout: 1_000_000 });
+        let reader = CONSOLE.subscribe(0).unwrap();
+        let mut sim = Sim::new(250, 1, "test");
+        sim.burst = 500;
+        let stats = Stats::default();
+        let mut text = [0; LINE_MAX];
+        let mut got = 0;
+        for ms in 0..3_000u64 {
+            let now = ms * 1000;
+            CONSOLE.set_now(now);
+            sim.tick(&mut Tick { now, console: &CONSOLE, stats: &stats });
+            match CONSOLE.read(reader, &mut text) {
+                Entry::Dropped { from, to } => panic!("lost #{from}..#{to}"),
+                Entry::Line { .. } => got += 1,
+                Entry::Empty => {}
+            }
+        }
+        assert_eq!(sim.burst_left(), 0);
+        assert!(got > 500 + 700, "{got}");
+    }
 }

@@ -18,17 +18,21 @@ pub fn connect(addr: SocketAddr, path: &str) -> Ws {
 }
 
 /// Send `burst n` and read the burst to its end, handing every text message
-/// from the command's acknowledgement on to `each`. Returns how many burst
-/// lines came. A new console client first gets the ring's backlog, which may
-/// end with an earlier burst (a second run against the same board): those
-/// lines come before the acknowledgement and are not counted.
+/// from its first line on to `each`. Returns how many burst lines came. A
+/// new console client first gets the ring's backlog, which may end with an
+/// earlier burst (a second run against the same board), and a reply goes
+/// before console lines still waiting, so the acknowledgement may come
+/// before that backlog: counting starts at this burst's first line,
+/// `burst: <n-1> left`, after the acknowledgement.
 #[allow(dead_code)] // not every bench reads a burst this way
 pub fn burst(ws: &mut Ws, n: u32, mut each: impl FnMut(&str)) -> u32 {
     ws.send(Message::text(format!("burst {n}"))).unwrap();
-    let (mut ours, mut got) = (false, 0);
+    let first = format!(" burst: {} left", n - 1);
+    let (mut acked, mut ours, mut got) = (false, false, 0);
     loop {
         let Message::Text(s) = ws.read().unwrap() else { continue };
-        ours |= s.starts_with("> burst of");
+        acked |= s.starts_with("> burst of");
+        ours |= acked && s.ends_with(&first);
         if !ours {
             continue;
         }

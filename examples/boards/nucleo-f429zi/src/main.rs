@@ -1,17 +1,21 @@
 //! Wisp on an STM32 Nucleo-F429ZI: wired Ethernet (the on-board LAN8742A
 //! PHY, RMII) with embassy-stm32 and embassy-net, an address by DHCP, the
-//! chip's own readings, and the TCP service on port 80.
+//! chip's own readings as log lines, and the Wisp console on port 80.
 //!
-//! One task per concern: the Ethernet stack ([`net`]), the service's accept
-//! loops ([`service`]), the readings ([`sensors`]) and the LED ([`led`]).
-//! The console is the defmt log over RTT: `cargo run --release` flashes the
-//! board with probe-rs and shows it, the board's address included.
+//! One task per concern: the Ethernet stack ([`net`]), the console's accept
+//! loops, its periodic work and its defmt mirror ([`service`]), the readings
+//! ([`sensors`]) and the LED ([`led`], switched by the console's own command
+//! in [`app`]). The console's lines also go to the defmt log over RTT:
+//! `cargo run --release` flashes the board with probe-rs and shows them.
 #![no_std]
 #![no_main]
 
+mod app;
 mod led;
 mod sensors;
 mod service;
+
+use core::cell::RefCell;
 
 use defmt::{info, unwrap};
 use embassy_executor::Spawner;
@@ -23,6 +27,8 @@ use embassy_stm32::peripherals::{ETH, ETH_SMA, RNG};
 use embassy_stm32::rng::Rng;
 use embassy_stm32::time::Hertz;
 use embassy_stm32::{bind_interrupts, eth, rng};
+use embassy_sync::blocking_mutex::Mutex;
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use static_cell::StaticCell;
 use {defmt_rtt as _, panic_probe as _};
 
@@ -35,6 +41,18 @@ type Device = Ethernet<'static, ETH, GenericPhy<Sma<'static, ETH_SMA>>>;
 
 /// The name the board asks the DHCP server to know it by (routers list it).
 const HOSTNAME: &str = "wisp-nucleo-f429zi";
+
+/// The hardware RNG, for the console's client role (masks and keys).
+static RANDOM: Mutex<CriticalSectionRawMutex, RefCell<Option<Rng<'static, RNG>>>> = Mutex::new(RefCell::new(None));
+
+/// The platform's entropy, as the console's `Config::entropy` takes it.
+fn entropy(out: &mut [u8]) {
+    RANDOM.lock(|rng| {
+        if let Some(rng) = rng.borrow_mut().as_mut() {
+            rng.fill_bytes(out);
+        }
+    });
+}
 
 #[embassy_executor::task]
 async fn net(mut runner: Runner<'static, Device>) -> ! {
@@ -65,12 +83,17 @@ fn clocks() -> embassy_stm32::Config {
 #[embassy_executor::main]
 async fn main(spawner: Spawner) {
     let p = embassy_stm32::init(clocks());
+    service::CONSOLE.set_clock(|| embassy_time::Instant::now().as_micros());
+    if wisp_console::log::init(&service::CONSOLE, log::LevelFilter::Info).is_err() {
+        defmt::warn!("a logger was set already");
+    }
     info!("wisp-nucleo-f429zi: starting");
 
     // The RNG seeds TCP's sequence numbers (and, later, the client role's masks).
     let mut rng = Rng::new(p.RNG, Irqs);
     let mut seed = [0; 8];
     unwrap!(rng.async_fill_bytes(&mut seed).await);
+    RANDOM.lock(|r| r.replace(Some(rng)));
 
     // A locally administered address derived from the chip's unique ID.
     let uid = embassy_stm32::uid::uid();
@@ -95,7 +118,7 @@ async fn main(spawner: Spawner) {
 
     let mut dhcp = DhcpConfig::default();
     dhcp.hostname = heapless::String::try_from(HOSTNAME).ok();
-    // One socket more than the service has: DHCP's.
+    // One socket more than the console has: DHCP's.
     static RESOURCES: StaticCell<StackResources<{ service::SOCKETS + 1 }>> = StaticCell::new();
     let (stack, runner) = embassy_net::new(
         device,
@@ -107,12 +130,10 @@ async fn main(spawner: Spawner) {
     spawner.spawn(unwrap!(led::run(Output::new(p.PB0, Level::Low, Speed::Low))));
     spawner.spawn(unwrap!(sensors::run(Adc::new(p.ADC1))));
 
-    info!("waiting for the link and DHCP");
+    log::info!(target: "net", "waiting for the link and DHCP");
     stack.wait_config_up().await;
-    if let Some(config) = stack.config_v4() {
-        info!("address {} (as {}): open http://{}/", config.address, HOSTNAME, config.address.address());
-    }
-    for id in 0..service::SOCKETS {
-        spawner.spawn(unwrap!(service::serve(stack, id)));
-    }
+    let Some(config) = stack.config_v4() else { return };
+    let address = config.address.address();
+    log::info!(target: "net", "address {} (as {}): open http://{}/", config.address, HOSTNAME, address);
+    unwrap!(service::start(spawner, stack, address));
 }

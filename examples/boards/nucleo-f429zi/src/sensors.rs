@@ -3,7 +3,6 @@
 //! factory calibration values in system memory (the reference manual RM0090,
 //! "Temperature sensor"; the STM32F429 datasheet, its calibration values).
 
-use defmt::info;
 use embassy_stm32::adc::{Adc, SampleTime};
 use embassy_stm32::peripherals::ADC1;
 use embassy_time::Timer;
@@ -15,7 +14,7 @@ const TS_CAL1: *const u16 = 0x1FFF_7A2C as *const u16;
 const TS_CAL2: *const u16 = 0x1FFF_7A2E as *const u16;
 
 /// One reading of both.
-#[derive(Clone, Copy, defmt::Format)]
+#[derive(Clone, Copy)]
 pub struct Readings {
     /// Die temperature, hundredths of a degree Celsius.
     pub centi_celsius: i32,
@@ -41,7 +40,7 @@ fn convert(vrefint: u16, ts: u16) -> Option<Readings> {
     Some(Readings { centi_celsius, vdda_mv })
 }
 
-/// Read both every 5 s and log them.
+/// Read both every 5 s and log them (as console lines: `log::info!`).
 #[embassy_executor::task]
 pub async fn run(mut adc: Adc<'static, ADC1>) -> ! {
     let mut vrefint = adc.enable_vrefint();
@@ -52,8 +51,12 @@ pub async fn run(mut adc: Adc<'static, ADC1>) -> ! {
         let v = adc.blocking_read(&mut vrefint, SampleTime::CYCLES480);
         let t = adc.blocking_read(&mut temperature, SampleTime::CYCLES480);
         match convert(v, t) {
-            Some(r) => info!("temperature {=f32} °C, VDDA {} mV", r.centi_celsius as f32 / 100.0, r.vdda_mv),
-            None => info!("no calibration values: raw VREFINT {}, sensor {}", v, t),
+            Some(r) => {
+                let sign = if r.centi_celsius < 0 { "-" } else { "" };
+                let c = r.centi_celsius.unsigned_abs();
+                log::info!(target: "sensor", "temperature {sign}{}.{:02} °C, VDDA {} mV", c / 100, c % 100, r.vdda_mv)
+            }
+            None => log::warn!(target: "sensor", "no calibration values: raw VREFINT {v}, sensor {t}"),
         }
         Timer::after_secs(5).await;
     }

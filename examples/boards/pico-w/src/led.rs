@@ -1,23 +1,19 @@
-//! The Pico W's LED, which hangs off the Wi-Fi chip (its GPIO 0), toggled
-//! on command.
+//! The Pico W's LED, which hangs off the Wi-Fi chip (its GPIO 0), switched
+//! by the console's `led` command.
 
-use defmt::info;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::signal::Signal;
 
 use crate::Radio;
 
-/// Signal it to toggle the LED.
-pub static TOGGLE: Signal<CriticalSectionRawMutex, ()> = Signal::new();
+/// Signal the LED's new state: `true` lights it.
+pub static SET: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 
-/// Toggle the LED each time [`TOGGLE`] is signalled.
+/// Switch the LED each time [`SET`] is signalled.
 #[embassy_executor::task]
 pub async fn run(radio: &'static Radio) -> ! {
-    let mut on = false;
     loop {
-        TOGGLE.wait().await;
-        on = !on;
+        let on = SET.wait().await;
         radio.lock().await.gpio_set(0, on).await;
-        info!("LED {}", if on { "on" } else { "off" });
     }
 }

@@ -1,18 +1,20 @@
 //! Wisp on a Raspberry Pi Pico W: Wi-Fi through the CYW43439 (cyw43 over
 //! the RP2040's PIO) with embassy-rp and embassy-net, an address by DHCP,
-//! the board's own readings, and the TCP service on port 80.
+//! the board's own readings as console lines, and the Wisp console on port 80.
 //!
 //! One task per concern: the radio ([`radio`]), the IP stack ([`net`]), the
-//! service's accept loops ([`service`]), the readings ([`sensors`]) and the
-//! LED ([`led`]). The console is the defmt log over RTT: `cargo run
-//! --release` flashes the board with probe-rs and shows it, the board's
-//! address included.
+//! console's accept loops, its periodic work and its defmt mirror
+//! ([`service`]), the readings ([`sensors`]) and the LED ([`led`], switched
+//! by the console's own command in [`app`]). The console's lines also go to
+//! the defmt log over RTT: `cargo run --release` flashes the board with
+//! probe-rs and shows them.
 //!
 //! The network to join is fixed at build time: `WIFI_NETWORK` and
 //! `WIFI_PASSWORD` in the environment of `cargo build`/`cargo run`.
 #![no_std]
 #![no_main]
 
+mod app;
 mod led;
 mod nvram;
 mod sensors;
@@ -53,6 +55,19 @@ const WIFI_PASSWORD: &str = match option_env!("WIFI_PASSWORD") {
 /// The name the board asks the DHCP server to know it by (routers list it).
 const HOSTNAME: &str = "wisp-pico-w";
 
+/// The platform's entropy, as the console's `Config::entropy` takes it:
+/// the ring oscillator's random bit.
+fn entropy(out: &mut [u8]) {
+    RoscRng.fill_bytes(out);
+}
+
+/// A console line from the board itself: a log record of `target`.
+fn log(target: &str, args: core::fmt::Arguments<'_>) {
+    // The `log` crate needs compare-and-swap to install a logger, which a
+    // Cortex-M0+ lacks: records go to the console directly.
+    wisp_console::Lines::record(&service::CONSOLE, wisp_console::Level::Info, target, args);
+}
+
 /// The radio's firmware and its country table (cyw43-firmware; see the
 /// README for their licence).
 static FIRMWARE: &Aligned<A4, [u8]> = &Aligned(*cyw43_firmware::CYW43_43439A0);
@@ -77,6 +92,7 @@ async fn net(mut runner: embassy_net::Runner<'static, cyw43::NetDriver<'static>>
 #[embassy_executor::main]
 async fn main(spawner: Spawner) {
     let p = embassy_rp::init(Default::default());
+    service::CONSOLE.set_clock(|| embassy_time::Instant::now().as_micros());
     info!("wisp-pico-w: starting");
 
     // The CYW43439 on its gSPI bus: power on GPIO 23, chip select GPIO 25,
@@ -97,16 +113,16 @@ async fn main(spawner: Spawner) {
 
     let mut dhcp = DhcpConfig::default();
     dhcp.hostname = heapless::String::try_from(HOSTNAME).ok();
-    // One socket more than the service has: DHCP's.
+    // One socket more than the console has: DHCP's.
     static RESOURCES: StaticCell<StackResources<{ service::SOCKETS + 1 }>> = StaticCell::new();
-    // The ring oscillator's random bit seeds TCP's sequence numbers (and,
-    // later, the client role's masks).
+    // The ring oscillator's random bit seeds TCP's sequence numbers (and
+    // the console's client role, `entropy`).
     let seed = RoscRng.next_u64();
     let (stack, runner) =
         embassy_net::new(device, embassy_net::Config::dhcpv4(dhcp), RESOURCES.init(StackResources::new()), seed);
     spawner.spawn(unwrap!(net(runner)));
 
-    info!("joining {}", WIFI_NETWORK);
+    log("net", format_args!("joining {WIFI_NETWORK}"));
     loop {
         let options =
             if WIFI_PASSWORD.is_empty() { JoinOptions::new_open() } else { JoinOptions::new(WIFI_PASSWORD.as_bytes()) };
@@ -122,12 +138,10 @@ async fn main(spawner: Spawner) {
     spawner.spawn(unwrap!(led::run(radio)));
     spawner.spawn(unwrap!(sensors::run(Adc::new(p.ADC, Irqs, adc::Config::default()), sensor, radio)));
 
-    info!("waiting for DHCP");
+    log("net", format_args!("waiting for DHCP"));
     stack.wait_config_up().await;
-    if let Some(config) = stack.config_v4() {
-        info!("address {} (as {}): open http://{}/", config.address, HOSTNAME, config.address.address());
-    }
-    for id in 0..service::SOCKETS {
-        spawner.spawn(unwrap!(service::serve(stack, id)));
-    }
+    let Some(config) = stack.config_v4() else { return };
+    let address = config.address.address();
+    log("net", format_args!("address {} (as {HOSTNAME}): open http://{address}/", config.address));
+    unwrap!(service::start(spawner, stack, address));
 }

@@ -1,52 +1,135 @@
-//! The TCP service on port 80: [`SOCKETS`] tasks, each with its own socket,
-//! accept a connection, serve it until the peer closes, and listen again.
-//!
-//! Serving is an echo for now; the Wisp console's server takes its place
-//! (the accept loop stays). One command is understood already: a line
-//! `led` toggles the board's LED, as the console's custom command will.
+//! The Wisp console on port 80: [`SOCKETS`] accept tasks, each with its
+//! own socket, serve one connection at a time (the dashboard from flash,
+//! `/printf`, `/echo`, `/tap`); one task runs the application's periodic
+//! work, and one mirrors the console's lines on the defmt log.
 
-use defmt::info;
-use embassy_net::Stack;
+use core::fmt::Write as _;
+use core::future::poll_fn;
+use core::task::Poll;
+
+use defmt::{info, warn};
+use embassy_executor::{SpawnError, Spawner};
 use embassy_net::tcp::TcpSocket;
-use embassy_time::Duration;
-use embedded_io_async::Write as _;
+use embassy_net::{IpAddress, Stack};
+use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+use embassy_time::{Duration, with_timeout};
+use static_cell::StaticCell;
+use wisp_console::asynch::{EmbassyClock, Shared};
+use wisp_console::{Access, Config, Console, Device, Entry, LINE_MAX, Lines, Peer, Site};
 
-use crate::led;
+use crate::app::Board;
 
-/// Connections served at once.
-pub const SOCKETS: usize = 4;
-/// Each socket's receive and transmit buffer.
-const SOCKET_BUF: usize = 4096;
+/// Sessions served at once; one more is told why it is turned away.
+const MAX_SESSIONS: usize = 4;
+/// Accept tasks, a socket each: the sessions and two spares.
+pub const SOCKETS: usize = MAX_SESSIONS + 2;
+/// A session's buffers, and its socket's: the board's configuration
+/// (`board/README.md`), 3,944 B a connection.
+const SESSION_RX: usize = 1024;
+const SESSION_TX: usize = 1024;
+const TCP_RX: usize = 512;
+const TCP_TX: usize = 512;
 
-/// One of the accept loops; its socket and buffers live in the task.
+/// The console: lines from `log`, the sessions' readers and the defmt mirror.
+pub static CONSOLE: Console<8192, { SOCKETS + 1 }> = Console::new();
+
+type Wisp = Shared<'static, NoopRawMutex, Board, SOCKETS>;
+
+/// The board's address as text, for the `Host` check.
+static ADDRESS: StaticCell<heapless::String<15>> = StaticCell::new();
+static WISP: StaticCell<Wisp> = StaticCell::new();
+
+/// Serve the console on `stack`, whose DHCP address is `address`.
+pub fn start(spawner: Spawner, stack: Stack<'static>, address: embassy_net::Ipv4Address) -> Result<(), SpawnError> {
+    let text = ADDRESS.init(heapless::String::new());
+    let _ = write!(text, "{address}");
+    let config = Config {
+        max_sessions: MAX_SESSIONS,
+        max_per_peer: MAX_SESSIONS,
+        site: Site {
+            files: &wisp_console::dashboard::FILES,
+            // Besides its address: the name it asked the DHCP server for,
+            // which a router's DNS may answer for.
+            access: Access { hosts: &[crate::HOSTNAME], origins: &[], token: None },
+            ..Site::default()
+        },
+        entropy: Some(crate::entropy),
+        ..Config::default()
+    };
+    let mut device = Device::new(config, &CONSOLE, Board::new());
+    device.set_address(text);
+    let wisp: &'static Wisp = WISP.init(Shared::new(device));
+    spawner.spawn(mirror()?);
+    spawner.spawn(app(wisp)?);
+    for _ in 0..SOCKETS {
+        spawner.spawn(serve(stack, wisp)?);
+    }
+    Ok(())
+}
+
+#[embassy_executor::task]
+async fn app(wisp: &'static Wisp) -> ! {
+    wisp.run_app(&EmbassyClock).await
+}
+
+/// One accept task; its socket and buffers live in the task.
 #[embassy_executor::task(pool_size = SOCKETS)]
-pub async fn serve(stack: Stack<'static>, id: usize) -> ! {
-    let mut rx = [0; SOCKET_BUF];
-    let mut tx = [0; SOCKET_BUF];
+async fn serve(stack: Stack<'static>, wisp: &'static Wisp) -> ! {
+    let mut rx = [0; TCP_RX];
+    let mut tx = [0; TCP_TX];
     let mut socket = TcpSocket::new(stack, &mut rx, &mut tx);
-    let mut buf = [0; 1024];
     loop {
-        // A peer that vanishes without a FIN must not hold the socket for good.
-        socket.set_timeout(Some(Duration::from_secs(60)));
-        if socket.accept(80).await.is_err() {
-            socket.abort();
-            continue;
-        }
-        info!("socket {}: {} connected", id, socket.remote_endpoint());
-        loop {
-            let n = match socket.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if buf[..n].trim_ascii() == b"led" {
-                led::TOGGLE.signal(());
+        // A peer that stops acknowledging does not hold the socket for good.
+        socket.set_timeout(Some(Duration::from_secs(10)));
+        if socket.accept(80).await.is_ok() {
+            let peer = socket.remote_endpoint().map(|e| match e.addr {
+                IpAddress::Ipv4(a) => Peer::from(a.octets()),
+            });
+            let (mut r, mut w) = socket.split();
+            let ending = wisp.serve::<_, _, _, SESSION_RX, SESSION_TX>(&mut r, &mut w, peer, &EmbassyClock).await;
+            info!("session closed: {=str}", ending.why);
+            socket.close();
+            // Until the peer has closed too (or 2 s): listening again at once
+            // would reset a connection it is closing.
+            let closed = with_timeout(Duration::from_secs(2), async {
+                let mut scrap = [0; 64];
+                while let Ok(1..) = socket.read(&mut scrap).await {}
+                socket.flush().await
+            })
+            .await;
+            if matches!(closed, Ok(Ok(()))) {
+                continue;
             }
-            if socket.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
         }
-        socket.close();
+        socket.abort();
         let _ = socket.flush().await;
-        info!("socket {}: closed", id);
+    }
+}
+
+/// Every console line on the defmt log too, as `#<seq> <text>`. It is a
+/// reader no burst waits for: RTT drops what the probe does not read.
+#[embassy_executor::task]
+async fn mirror() -> ! {
+    let Some(reader) = CONSOLE.subscribe_unpaced(u64::MAX) else {
+        warn!("no console reader for the defmt mirror");
+        core::future::pending().await
+    };
+    let mut text = [0; LINE_MAX];
+    loop {
+        let before = CONSOLE.next_seq();
+        match CONSOLE.read(reader, &mut text) {
+            Entry::Line { seq, len, .. } => {
+                let line = core::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or("?");
+                info!("#{} {=str}", seq, line);
+            }
+            Entry::Dropped { from, to } => warn!("! dropped #{}..#{}", from, to),
+            Entry::Empty => {
+                poll_fn(|cx| {
+                    CONSOLE.wake_on_line(cx.waker());
+                    if CONSOLE.next_seq() != before { Poll::Ready(()) } else { Poll::Pending }
+                })
+                .await
+            }
+        }
     }
 }

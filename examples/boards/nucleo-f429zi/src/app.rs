@@ -1,0 +1,33 @@
+//! The board's application on the console: its own command, `led`.
+
+use core::fmt::Write as _;
+
+use wisp_console::{App, Call, Command, Usage};
+
+use crate::led;
+
+/// What the console's commands change.
+pub struct Board {
+    led: bool,
+}
+
+impl Board {
+    /// The LED off, as at reset.
+    pub const fn new() -> Self {
+        Board { led: false }
+    }
+}
+
+/// `led`: toggle the green LED LD1.
+fn toggle(board: &mut Board, call: &mut Call<'_>) -> Result<(), Usage> {
+    if !call.args().is_empty() {
+        return Err(Usage);
+    }
+    board.led = !board.led;
+    led::SET.signal(board.led);
+    writeln!(call, "LED LD1 {}", if board.led { "on" } else { "off" }).map_err(|_| Usage)
+}
+
+impl App for Board {
+    const COMMANDS: &'static [Command<Self>] = &[Command::new("led", "", "toggle the green LED LD1", toggle)];
+}
