@@ -45,8 +45,7 @@ def main():
     by = size.attribute(elf)
     # The dashboard's files are one symbol (wisp_console::dashboard::FILES
     # points at them); their size is the compressed files'.
-    gz = os.path.join(target, "thumbv7em-none-eabihf", "release", "build")
-    assets = dashboard_bytes(gz) if links_dashboard(elf) else 0
+    assets = dashboard_bytes() if links_dashboard(elf) else 0
     ram = sections.get(".data", 0) + sections.get(".bss", 0) + sections.get(".uninit", 0)
     flash = total + sections.get(".data", 0) + sections.get(".vector_table", 0)
     print(f"ROM (.vector_table + .text + .rodata + .data's initial values): {flash:,} B; "
@@ -71,18 +70,12 @@ def links_dashboard(elf):
     return "9dashboard5FILES" in size.run(["arm-none-eabi-nm", elf])
 
 
-def dashboard_bytes(build):
-    """The gzip files wisp-console's build script made (the newest build)."""
-    best = None
-    for d in os.listdir(build):
-        if d.startswith("wisp-console-"):
-            out = os.path.join(build, d, "out")
-            files = [os.path.join(out, f + ".gz") for f in ("index.html", "wisp_web.js", "wisp_web_bg.wasm")]
-            if all(os.path.exists(f) for f in files):
-                t = max(os.path.getmtime(f) for f in files)
-                if best is None or t > best[0]:
-                    best = (t, sum(os.path.getsize(f) for f in files))
-    return best[1] if best else 0
+def dashboard_bytes():
+    """The gzip files wisp-console embeds (console/dashboard/, made by
+    scripts/build-web.sh)."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "console", "dashboard")
+    files = [os.path.join(here, f + ".gz") for f in ("index.html", "wisp_web.js", "wisp_web_bg.wasm")]
+    return sum(os.path.getsize(f) for f in files if os.path.exists(f))
 
 
 def ram_symbols(elf):

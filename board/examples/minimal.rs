@@ -9,8 +9,7 @@ use core::fmt::Write as _;
 use embassy_net::{Stack, StackResources, tcp::TcpSocket};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use static_cell::StaticCell;
-use wisp_console::asynch::{EmbassyClock, Shared};
-use wisp_console::{Access, App, Call, Command, Config, Console, Device, Site, Usage, http::LOOPBACK};
+use wisp_console::{App, Call, Command, Config, Console, Device, Site, Usage, asynch::Shared};
 
 static CONSOLE: Console<4096, 4> = Console::new();
 
@@ -27,19 +26,13 @@ impl App for Blinky {
 
 type Wisp = Shared<'static, NoopRawMutex, Blinky, 3>;
 
-/// Three connections at once: two sessions, and one more to be told "busy".
+/// Three sockets: two sessions, and one more to be told "busy".
 #[embassy_executor::task(pool_size = 3)]
 async fn web(stack: Stack<'static>, wisp: &'static Wisp) -> ! {
-    let (mut rx, mut tx) = ([0; 1024], [0; 1024]);
+    let (mut rx, mut tx) = ([0; 512], [0; 512]);
     let mut socket = TcpSocket::new(stack, &mut rx, &mut tx);
     loop {
-        if socket.accept(80).await.is_ok() {
-            let (mut r, mut w) = socket.split();
-            wisp.serve::<_, _, _, 1024, 1024>(&mut r, &mut w, None, &EmbassyClock).await;
-        }
-        socket.close();
-        let _ = socket.flush().await;
-        socket.abort();
+        wisp.accept::<1024, 1024>(&mut socket, 80).await;
     }
 }
 
@@ -51,8 +44,8 @@ async fn main(spawner: embassy_executor::Spawner) {
     CONSOLE.set_clock(wisp_board::micros);
     let _ = wisp_console::log::init(&CONSOLE, log::LevelFilter::Info);
     log::info!("up: send 'led' to toggle the LED");
-    let access = Access { hosts: LOOPBACK, origins: &[], token: None };
-    let site = Site { files: &wisp_console::dashboard::FILES, access, ..Site::default() };
+    // Answers to its own address and loopback names; pages of its own origin only.
+    let site = Site { files: &wisp_console::dashboard::FILES, ..Site::default() };
     let mut device = Device::new(Config { max_sessions: 2, site, ..Config::default() }, &CONSOLE, Blinky(false));
     device.set_address(wisp_board::ADDRESS_TEXT);
     static WISP: StaticCell<Wisp> = StaticCell::new();
@@ -60,6 +53,4 @@ async fn main(spawner: embassy_executor::Spawner) {
     for _ in 0..3 {
         spawner.spawn(web(stack, wisp).unwrap());
     }
-    // An application with periodic work (`App::tick`) also spawns a task
-    // running `wisp.run_app(&EmbassyClock)`.
 }

@@ -246,6 +246,25 @@ pub trait Lines: Sync {
     #[cfg(feature = "async")]
     fn wake_on_line(&self, waker: &core::task::Waker);
 
+    /// The next line or drop notice for `id`, waiting while there is none:
+    /// the loop of a task that mirrors the console on a UART or an RTT
+    /// channel (feature `async`). Cancel-safe: a line is taken only when
+    /// the future completes.
+    #[cfg(feature = "async")]
+    fn read_next(&self, id: ReaderId, out: &mut [u8; LINE_MAX]) -> impl core::future::Future<Output = Entry>
+    where
+        Self: Sized,
+    {
+        core::future::poll_fn(move |cx| {
+            // Registered before reading, so a line added in between wakes it.
+            self.wake_on_line(cx.waker());
+            match self.read(id, out) {
+                Entry::Empty => core::task::Poll::Pending,
+                entry => core::task::Poll::Ready(entry),
+            }
+        })
+    }
+
     /// A writer: `writeln!(console.writer(), …)` stores a line per `\n`, and
     /// what is left when it is dropped.
     fn writer(&self) -> Writer<'_>

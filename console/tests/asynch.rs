@@ -107,3 +107,42 @@ fn tasks_serve_lines_in_order_keepalive_limits_and_close() {
     assert!(a.close.is_none());
     assert_eq!(clock.now() / 1_000_000, 6);
 }
+
+/// A mirror task's loop: `read_next` waits while the console is empty,
+/// wakes on a line, and hands out a drop notice for lines lost.
+#[test]
+fn read_next_waits_for_a_line_and_reports_drops() {
+    use wisp_console::{Entry, LINE_MAX};
+    let console: &'static Console<1024, 2> = Box::leak(Box::new(Console::new()));
+    let reader = console.subscribe_unpaced(0).unwrap();
+    let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+    let mut pool = LocalPool::new();
+    let log = seen.clone();
+    pool.spawner()
+        .spawn_local(async move {
+            let mut text = [0; LINE_MAX];
+            loop {
+                let what = match console.read_next(reader, &mut text).await {
+                    Entry::Line { seq, len, .. } => format!("#{seq} {}", String::from_utf8_lossy(&text[..len])),
+                    Entry::Dropped { from, to } => format!("! {from}..{to}"),
+                    Entry::Empty => "empty".into(),
+                };
+                log.borrow_mut().push(what);
+            }
+        })
+        .unwrap();
+    pool.run_until_stalled();
+    assert!(seen.borrow().is_empty(), "nothing to read: the task waits");
+    console.line(format_args!("first"));
+    pool.run_until_stalled();
+    assert_eq!(*seen.borrow(), ["#0 first"]);
+    // More than the ring holds while the task is not polled: the oldest go.
+    for n in 0..100 {
+        console.line(format_args!("line {n:02} {:-<60}", ""));
+    }
+    pool.run_until_stalled();
+    let seen = seen.borrow();
+    assert!(seen[1].starts_with("! 1.."), "a drop notice first: {seen:?}");
+    assert_eq!(seen.last().map(String::as_str), Some(format!("#100 line 99 {:-<60}", "").as_str()));
+    assert!(!seen.iter().any(|s| s == "empty"));
+}

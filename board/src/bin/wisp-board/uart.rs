@@ -3,10 +3,8 @@
 //! the stack's high-water mark.
 
 use core::fmt::Write as _;
-use core::future::poll_fn;
-use core::task::Poll;
 
-use embassy_futures::select::select;
+use embassy_futures::select::{Either, select};
 use embassy_time::{Duration, Timer};
 use wisp_board::stack;
 use wisp_board::uart::Uart0;
@@ -29,26 +27,21 @@ pub async fn mirror(wisp: &'static Wisp) -> ! {
     };
     let mut text = [0; LINE_MAX];
     loop {
-        let before = CONSOLE.next_seq();
-        match CONSOLE.read(reader, &mut text) {
-            Entry::Line { seq, len, .. } => {
+        // The sessions' openings and closings, between lines or every
+        // LOG_EVERY when none comes.
+        while let Some(event) = wisp.lock(|d| d.poll_log()) {
+            log_event(&mut out, &event);
+        }
+        match select(CONSOLE.read_next(reader, &mut text), Timer::after(LOG_EVERY)).await {
+            Either::First(Entry::Line { seq, len, .. }) => {
                 let _ = write!(out, "#{seq} ");
                 out.write(text.get(..len).unwrap_or_default());
                 out.write(b"\r\n");
             }
-            Entry::Dropped { from, to } => {
+            Either::First(Entry::Dropped { from, to }) => {
                 let _ = write!(out, "! dropped #{from}..#{to}\r\n");
             }
-            Entry::Empty => {
-                while let Some(event) = wisp.lock(|d| d.poll_log()) {
-                    log_event(&mut out, &event);
-                }
-                let line = poll_fn(|cx| {
-                    CONSOLE.wake_on_line(cx.waker());
-                    if CONSOLE.next_seq() != before { Poll::Ready(()) } else { Poll::Pending }
-                });
-                select(line, Timer::after(LOG_EVERY)).await;
-            }
+            Either::First(Entry::Empty) | Either::Second(()) => {}
         }
     }
 }

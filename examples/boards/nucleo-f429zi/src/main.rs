@@ -13,6 +13,8 @@
 mod app;
 mod led;
 mod sensors;
+// The console service, the same on every board (../../service.rs).
+#[path = "../../service.rs"]
 mod service;
 
 use core::cell::RefCell;

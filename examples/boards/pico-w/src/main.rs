@@ -18,6 +18,8 @@ mod app;
 mod led;
 mod nvram;
 mod sensors;
+// The console service, the same on every board (../../service.rs).
+#[path = "../../service.rs"]
 mod service;
 
 use cyw43::{A4, Aligned, JoinOptions};

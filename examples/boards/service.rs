@@ -4,18 +4,15 @@
 //! work, and one mirrors the console's lines on the defmt log.
 
 use core::fmt::Write as _;
-use core::future::poll_fn;
-use core::task::Poll;
 
 use defmt::{info, warn};
 use embassy_executor::{SpawnError, Spawner};
+use embassy_net::Stack;
 use embassy_net::tcp::TcpSocket;
-use embassy_net::{IpAddress, Stack};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use embassy_time::{Duration, with_timeout};
 use static_cell::StaticCell;
 use wisp_console::asynch::{EmbassyClock, Shared};
-use wisp_console::{Access, Config, Console, Device, Entry, LINE_MAX, Lines, Peer, Site};
+use wisp_console::{Access, Config, Console, Device, Entry, LINE_MAX, Lines, Site};
 
 use crate::app::Board;
 
@@ -79,30 +76,9 @@ async fn serve(stack: Stack<'static>, wisp: &'static Wisp) -> ! {
     let mut tx = [0; TCP_TX];
     let mut socket = TcpSocket::new(stack, &mut rx, &mut tx);
     loop {
-        // A peer that stops acknowledging does not hold the socket for good.
-        socket.set_timeout(Some(Duration::from_secs(10)));
-        if socket.accept(80).await.is_ok() {
-            let peer = socket.remote_endpoint().map(|e| match e.addr {
-                IpAddress::Ipv4(a) => Peer::from(a.octets()),
-            });
-            let (mut r, mut w) = socket.split();
-            let ending = wisp.serve::<_, _, _, SESSION_RX, SESSION_TX>(&mut r, &mut w, peer, &EmbassyClock).await;
+        if let Some(ending) = wisp.accept::<SESSION_RX, SESSION_TX>(&mut socket, 80).await {
             info!("session closed: {=str}", ending.why);
-            socket.close();
-            // Until the peer has closed too (or 2 s): listening again at once
-            // would reset a connection it is closing.
-            let closed = with_timeout(Duration::from_secs(2), async {
-                let mut scrap = [0; 64];
-                while let Ok(1..) = socket.read(&mut scrap).await {}
-                socket.flush().await
-            })
-            .await;
-            if matches!(closed, Ok(Ok(()))) {
-                continue;
-            }
         }
-        socket.abort();
-        let _ = socket.flush().await;
     }
 }
 
@@ -116,20 +92,13 @@ async fn mirror() -> ! {
     };
     let mut text = [0; LINE_MAX];
     loop {
-        let before = CONSOLE.next_seq();
-        match CONSOLE.read(reader, &mut text) {
+        match CONSOLE.read_next(reader, &mut text).await {
             Entry::Line { seq, len, .. } => {
                 let line = core::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or("?");
                 info!("#{} {=str}", seq, line);
             }
             Entry::Dropped { from, to } => warn!("! dropped #{}..#{}", from, to),
-            Entry::Empty => {
-                poll_fn(|cx| {
-                    CONSOLE.wake_on_line(cx.waker());
-                    if CONSOLE.next_seq() != before { Poll::Ready(()) } else { Poll::Pending }
-                })
-                .await
-            }
+            Entry::Empty => {}
         }
     }
 }

@@ -45,6 +45,11 @@ use crate::device::Device;
 use crate::session::{Ending, Session, Step};
 use crate::{Micros, Peer};
 
+#[cfg(feature = "embassy-net")]
+mod tcp;
+#[cfg(feature = "embassy-net")]
+pub use tcp::{LINGER, TCP_TIMEOUT};
+
 /// Time for the async driver: now, and a future that completes at a
 /// deadline (µs since boot).
 pub trait Clock {
