@@ -38,6 +38,7 @@ declare -A pkgs=(
   [chromium]=chromium
   [chromedriver]=chromium-driver
   [tshark]=tshark
+  [zopfli]=zopfli
   [node]=nodejs
   [npm]=npm
   [qemu-system-arm]=qemu-system-arm
@@ -65,7 +66,7 @@ if [ -n "$wb_version" ]; then
     cargo install -q wasm-bindgen-cli@"$wb_version"
   fi
 fi
-# --- node tools: wasm-opt (binaryen), axe-core ----------------------------
+# --- node tools: wasm-opt (binaryen), terser, axe-core ----------------------------
 # Pinned with their hashes in scripts/node/package-lock.json, installed into
 # scripts/node/node_modules/ (git-ignored) in seconds; again only when the
 # lock file changes. npm's binaryen is a wasm-opt that runs on node (Debian's
@@ -73,7 +74,7 @@ fi
 node_dir=scripts/node
 lock_sum="$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)"
 if [ "$(cat "$node_dir/node_modules/.lock-sum" 2>/dev/null)" != "$lock_sum" ]; then
-  say "npm ci in $node_dir (wasm-opt from binaryen, axe-core)"
+  say "npm ci in $node_dir (wasm-opt from binaryen, terser, axe-core)"
   (cd "$node_dir" && npm ci --no-audit --no-fund --silent)
   echo "$lock_sum" > "$node_dir/node_modules/.lock-sum"
 fi
