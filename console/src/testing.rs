@@ -444,11 +444,11 @@ impl Client {
 }
 
 /// A device on a caller-driven clock, served by the poll driver over pipes.
-pub struct Rig<A: App> {
+pub struct Rig<'a, A: App> {
     /// The device and its sessions.
-    pub server: Server<'static, Pipe, A, 64, 1024, 2048>,
+    pub server: Server<'a, Pipe, A, 64, 1024, 2048>,
     /// The console it writes to.
-    pub console: &'static Console<16384, 16>,
+    pub console: &'a Console<16384, 16>,
     /// The time, µs since boot.
     pub now: Micros,
     seed: u32,
@@ -456,8 +456,13 @@ pub struct Rig<A: App> {
     pub socket_buffer: usize,
 }
 
-impl<A: App> Rig<A> {
-    /// A device running `app` with `cfg`, at time 0.
+/// The session table a [`Rig`] serves from.
+pub type RigSlots = Vec<crate::poll::Slot<Pipe>>;
+
+impl<A: App> Rig<'static, A> {
+    /// A device running `app` with `cfg`, at time 0. Its console and
+    /// session table are leaked, for a test's convenience; a loop that makes
+    /// many (a fuzz target) uses [`Rig::within`].
     pub fn new(cfg: Config<'static>, app: A) -> Self {
         Self::with_console(cfg, app, Console::new())
     }
@@ -465,8 +470,21 @@ impl<A: App> Rig<A> {
     /// The same, with a console of your policy.
     pub fn with_console(cfg: Config<'static>, app: A, console: Console<16384, 16>) -> Self {
         let console: &'static Console<16384, 16> = Box::leak(Box::new(console));
-        let slots: &'static mut [crate::poll::Slot<Pipe>] =
-            Box::leak((0..cfg.max_sessions + 4).map(|_| None).collect::<Vec<_>>().into_boxed_slice());
+        let slots = Box::leak(Box::new(Rig::<A>::slots(&cfg)));
+        Rig::within(cfg, app, console, slots)
+    }
+}
+
+impl<'a, A: App> Rig<'a, A> {
+    /// A session table for `cfg`: room for its sessions and four more
+    /// connections to refuse.
+    pub fn slots(cfg: &Config<'_>) -> RigSlots {
+        (0..cfg.max_sessions + 4).map(|_| None).collect()
+    }
+
+    /// A device running `app` with `cfg` on a console and session table
+    /// the caller owns (see [`Rig::slots`]).
+    pub fn within(cfg: Config<'a>, app: A, console: &'a Console<16384, 16>, slots: &'a mut RigSlots) -> Self {
         let device = Device::new(cfg, console as &dyn Lines, app);
         Rig { server: Server::new(device, slots), console, now: 0, seed: 1, socket_buffer: 64 * 1024 }
     }

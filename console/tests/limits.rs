@@ -26,7 +26,7 @@ fn config(max: usize) -> Config<'static> {
 }
 
 /// A plain HTTP request on a new connection; the response, once closed.
-fn http(rig: &mut Rig<()>, req: &str) -> String {
+fn http(rig: &mut Rig<'_, ()>, req: &str) -> String {
     let p = rig.dial_raw(None).expect("a slot");
     p.put(req.as_bytes());
     for _ in 0..100 {
@@ -45,7 +45,7 @@ fn seqs(c: &mut Client) -> Vec<u64> {
 }
 
 /// Keep a console line coming while time passes, and return them.
-fn stream_for(rig: &mut Rig<()>, secs: u64, clients: &mut [&mut Client]) {
+fn stream_for(rig: &mut Rig<'_, ()>, secs: u64, clients: &mut [&mut Client]) {
     for _ in 0..secs * 10 {
         rig.console.line(format_args!("tick"));
         rig.advance_with(100_000, clients);

@@ -62,12 +62,12 @@ fn seq(line: &str) -> u64 {
     line[1..].split(' ').next().unwrap().parse().unwrap()
 }
 
-fn rig() -> Rig<Gadget> {
+fn rig() -> Rig<'static, Gadget> {
     Rig::new(Config { max_sessions: 16, ..Config::default() }, Gadget::default())
 }
 
 /// Send a command, return the replies and notices that came back.
-fn ask(rig: &mut Rig<Gadget>, c: &mut Client, cmd: &str) -> Vec<String> {
+fn ask(rig: &mut Rig<'_, Gadget>, c: &mut Client, cmd: &str) -> Vec<String> {
     c.send_text(cmd);
     rig.settle(&mut [c]);
     c.texts().into_iter().filter(|t| t.starts_with('>') || t.starts_with('!')).collect()

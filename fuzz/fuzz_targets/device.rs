@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use wisp_console::testing::{Pipe, Rig};
-use wisp_console::{App, Config, Micros, Tick, Timing};
+use wisp_console::{App, Config, Console, Micros, Tick, Timing};
 
 /// A line every 10 ms.
 struct Ticker;
@@ -43,7 +43,10 @@ fuzz_target!(|data: &[u8]| {
         },
         ..Config::default()
     };
-    let mut rig = Rig::new(cfg, Ticker);
+    // Owned here, not leaked: a fuzz run makes millions of them.
+    let console = Box::new(Console::new());
+    let mut slots = Rig::<Ticker>::slots(&cfg);
+    let mut rig = Rig::within(cfg, Ticker, &console, &mut slots);
     rig.socket_buffer = 4096;
     let mut good = rig.connect("/printf");
     rig.settle(&mut [&mut good]);
