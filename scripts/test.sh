@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+# Each step with the time since the start, so a slow step shows in CI's log.
+step() { printf '\n\033[1;32m==> [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 step "setup"
 scripts/setup.sh --no-trunk

@@ -1,6 +1,7 @@
 //! # wisp-web-twin — the device inside the page
 //!
-//! The same `wisp-firmware` as `device-sim` and the board, over in-memory
+//! The same simulated device (`wisp-sim` on `wisp-console`) as `device-sim`
+//! and the board, over in-memory
 //! pipes ([`twin`]). It is its own WASM module: the dashboard imports it only
 //! when asked for `?twin`, so pointing the page at a real device does not
 //! download a second device.

@@ -115,7 +115,7 @@ enum Reading {
 ///
 /// The page sends `help` quietly when a console connects and hides the
 /// reply; when the user sends it, the reply shows as any other. The reply
-/// is the run of `>` lines after it, and it ends (firmware/PROTOCOL.md) at a
+/// is the run of `>` lines after it, and it ends (console/PROTOCOL.md) at a
 /// message batch without a `>` line, at a name seen twice, at a `!` line, or
 /// when the user sends another command.
 #[derive(Debug, Default)]

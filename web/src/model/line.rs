@@ -1,4 +1,4 @@
-//! One console line: what kind it is (firmware/PROTOCOL.md), its log level
+//! One console line: what kind it is (console/PROTOCOL.md), its log level
 //! and target when it is a log record, and when the page received it.
 
 use super::find::split_once;
