@@ -87,8 +87,8 @@ fn fragmented_echo_and_a_malformed_request_while_the_stream_goes_on() {
 fn many_sessions_one_after_another_each_find_a_listening_socket() {
     // The board closes first and holds TIME-WAIT (RFC 6455 §7.1.1) on each
     // of its few sockets; a socket must listen again from there, or the
-    // connection after the last socket was refused (found by Autobahn's
-    // fuzzingclient).
+    // connection after the last socket is refused (Autobahn's fuzzingclient
+    // opens connections one after another like this).
     for i in 0..20 {
         let mut ws = common::connect(board(), "/echo");
         ws.send(Message::text(format!("session {i}"))).unwrap();
@@ -104,8 +104,9 @@ fn many_sessions_one_after_another_each_find_a_listening_socket() {
 fn connections_closed_before_a_byte_do_not_use_up_the_sockets() {
     // A port probe: connect, then close without sending anything. Such a
     // connection arrives already in CLOSE-WAIT; left unserved, each probe
-    // would take one of the board's sockets for good (found by running the
-    // board bench, which probes, 8 times).
+    // would take one of the board's sockets for good, and as many probes as
+    // it has sockets would leave it refusing everything (each run of the
+    // board bench probes).
     for _ in 0..20 {
         let probe = TcpStream::connect(board()).unwrap();
         drop(probe);
