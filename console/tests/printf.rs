@@ -141,7 +141,7 @@ fn burst_to_eight(overflow: Overflow) -> Vec<usize> {
         r.now += 100;
         // Four fast readers, four that read one turn in a hundred.
         for (k, c) in readers.iter_mut().enumerate() {
-            c.reading = k < 4 || (r.now / 100) % 100 == 0;
+            c.reading = k < 4 || (r.now / 100).is_multiple_of(100);
         }
         let mut all: Vec<&mut Client> = readers.iter_mut().collect();
         r.settle(&mut all);
