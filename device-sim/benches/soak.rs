@@ -36,13 +36,16 @@ struct Plan {
     secs: u64,
     /// The device's send timeout: a flooding client stops reading longer.
     send_timeout_ms: u64,
+    /// Lines of the burst asked for every 10 s.
+    burst: u32,
 }
 
 /// 100 clients (and the one that asks for bursts) against the twin.
-const TWIN: Plan = Plan { printf: 60, echo: 20, slow: 10, hostile: 10, secs: 60, send_timeout_ms: 5000 };
+const TWIN: Plan = Plan { printf: 60, echo: 20, slow: 10, hostile: 10, secs: 60, send_timeout_ms: 5000, burst: 10_000 };
 /// The board's 4 sessions: one of each kind and the burst client; the
-/// hostile ones come on top.
-const BOARD: Plan = Plan { printf: 1, echo: 1, slow: 1, hostile: 4, secs: 60, send_timeout_ms: 10_000 };
+/// hostile ones come on top, for its 2 spare sockets. Its bursts are what
+/// its 8 KiB ring holds between two fast readers on an emulated CPU.
+const BOARD: Plan = Plan { printf: 1, echo: 1, slow: 1, hostile: 4, secs: 60, send_timeout_ms: 10_000, burst: 2_000 };
 
 #[derive(Default)]
 struct Tally {
@@ -52,6 +55,7 @@ struct Tally {
     notices: u64,
     slow_notices: u64,
     slow_lines: u64,
+    slow_closed: u64,
     closed_early: u64,
     rtts: Vec<f64>,
     hostile: Vec<String>,
@@ -87,6 +91,7 @@ fn printf_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>
     // of loopback buffering.
     let mut ws = ws(to, "/printf", delay.map(|_| 16 * 1024));
     let (mut last, mut t) = (None::<u64>, Tally::default());
+    let mut awake = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         let msg = match ws.read() {
             Ok(Message::Text(m)) => m,
@@ -96,8 +101,13 @@ fn printf_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>
             }
             Ok(_) => continue,
         };
-        if let Some(d) = delay {
+        // A slow reader reads for 200 ms, then not at all for `d` (less
+        // than the device's send timeout, so it is behind, not stalled).
+        if let Some(d) = delay
+            && awake.elapsed() > Duration::from_millis(200)
+        {
             thread::sleep(d);
+            awake = Instant::now();
         }
         if msg.starts_with("! dropped") {
             t.notices += 1;
@@ -121,13 +131,14 @@ fn printf_client(to: SocketAddr, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>
     if delay.is_some() {
         all.slow_lines += t.lines;
         all.slow_notices += t.notices;
+        all.slow_closed += t.closed_early;
     } else {
         all.lines += t.lines;
         all.notices += t.notices;
+        all.closed_early += t.closed_early;
     }
     all.gaps += t.gaps;
     all.reorders += t.reorders;
-    all.closed_early += t.closed_early;
 }
 
 /// 32-byte round trips on `/echo`, one every 20 ms.
@@ -337,7 +348,7 @@ fn main() {
     let mut threads = Vec::new();
     for i in 0..plan.printf + plan.slow {
         let (stop, tally) = (stop.clone(), tally.clone());
-        let delay = (i >= plan.printf).then_some(Duration::from_millis(50));
+        let delay = (i >= plan.printf).then_some(Duration::from_secs(3));
         threads.push(thread::spawn(move || printf_client(to, stop, tally, delay)));
         thread::sleep(Duration::from_millis(10));
     }
@@ -345,19 +356,34 @@ fn main() {
         let (stop, tally) = (stop.clone(), tally.clone());
         threads.push(thread::spawn(move || echo_client(to, stop, tally)));
     }
+    // The burst client has its session before the hostile ones come, and
+    // so do the others (each connects on its own thread).
+    thread::sleep(Duration::from_millis(300));
+    let mut burst = ws(to, "/printf", None);
     let hostile: Vec<_> =
         (0..plan.hostile).map(|k| thread::spawn(move || hostile(k, to, plan.secs / 2, plan.send_timeout_ms))).collect();
-    // The slow clients read a line every 50 ms while 200 lines/s come.
-    let mut burst = ws(to, "/printf", None);
+    // The slow clients read for 0.2 s of every 3.2 s while 200 lines/s and
+    // the bursts come: each time they drain what the loopback buffers hold
+    // and find the ring has moved on.
     let started = Instant::now();
+    // Resident memory every 10 s, once every client is connected.
+    let mut rss = Vec::new();
+    // The burst client keeps reading between its bursts: a client that
+    // stopped for 10 s would be closed for its send timeout.
+    burst.get_ref().set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    let mut next = started + Duration::from_secs(10);
     while started.elapsed() < Duration::from_secs(plan.secs) {
-        thread::sleep(Duration::from_secs(10));
-        // Bursts on top of the periodic lines, so the ring is tested.
-        let _ = burst.send(Message::text("burst 2000"));
-        while let Ok(m) = burst.read() {
-            if m.to_text().is_ok_and(|t| t.starts_with("> burst")) {
-                break;
-            }
+        match burst.read() {
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e) => panic!("the burst client lost its session: {e}"),
+        }
+        if Instant::now() >= next {
+            next += Duration::from_secs(10);
+            rss.extend(pid.map(rss_kb));
+            // Bursts on top of the periodic lines, so the ring is tested.
+            burst.send(Message::text(format!("burst {}", plan.burst))).unwrap();
         }
     }
     let rss_end = pid.map(rss_kb);
@@ -388,10 +414,12 @@ fn main() {
     println!("| gaps without a notice / reorders, all clients | {} / {} |", t.gaps, t.reorders);
     println!("| lines and drop notices the slow readers got | {} / {} |", t.slow_lines, t.slow_notices);
     println!("| well-behaved clients closed early | {} |", t.closed_early);
+    println!("| slow readers closed by the device (a send stalled past its timeout) | {} |", t.slow_closed);
     println!("| echo round trips | {} |", t.rtts.len());
     println!("| echo p50 / p99 | {:.0} µs / {:.0} µs |", pct(0.5), pct(0.99));
     if let (Some(a), Some(b)) = (rss_start, rss_end) {
-        println!("| twin RSS at start / end | {a} kB / {b} kB |");
+        let every: Vec<String> = rss.iter().map(|kb| kb.to_string()).collect();
+        println!("| twin RSS at start / every 10 s / end | {a} kB / {} / {b} kB |", every.join(", "));
     }
     for h in &t.hostile {
         println!("| hostile | {h} |");
