@@ -7,18 +7,12 @@ Builds the example, boots it with port 80 forwarded to a free port on
 127.0.0.1, and checks what a firmware author copying it gets: the dashboard's
 page served gzip-compressed (the bytes of console/dashboard/index.html.gz), a clear 406 for a client that does not take gzip, and on
 /printf the example's log line, its own command `led` in `help`, and `led`
-answering on, then off. QEMU is stopped by its pidfile whatever the outcome."""
-import gzip, os, signal, socket, subprocess, sys, tempfile, time
+answering on, then off. QEMU is booted and stopped by emulated.py."""
+import gzip, os, socket, sys, time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-BOARD = os.path.dirname(HERE)
-DASHBOARD = os.path.join(BOARD, "..", "console", "dashboard")
+import emulated
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+DASHBOARD = os.path.join(emulated.BOARD, "..", "console", "dashboard")
 
 
 def http(port, extra=""):
@@ -85,18 +79,7 @@ class Ws:
 
 
 def main():
-    subprocess.run(["cargo", "build", "-q", "--release", "--example", "minimal"], cwd=BOARD, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(BOARD, "target"))
-    elf = os.path.join(target, "thumbv7em-none-eabihf", "release", "examples", "minimal")
-    port = free_port()
-    tmp = tempfile.mkdtemp()
-    pidfile = os.path.join(tmp, "qemu.pid")
-    qemu = subprocess.Popen([
-        "qemu-system-arm", "-machine", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
-        "-serial", "null", "-nic", f"user,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:80",
-        "-pidfile", pidfile, "-kernel", elf,
-    ], stdin=subprocess.DEVNULL)
-    try:
+    with emulated.booted("minimal", uart=False) as (port, _, pidfile):
         # slirp accepts on the host side at once; the board answers once up.
         for _ in range(100):
             try:
@@ -124,12 +107,6 @@ def main():
         ws.send("led")
         ws.until(lambda t: t == "> LED off", "'> LED off'")
         print(f"minimal: OK: page gzip-served ({packed} B for {len(page)}), 406 without gzip, log line, led on/off")
-    finally:
-        try:
-            os.kill(int(open(pidfile).read()), signal.SIGTERM)
-        except (OSError, ValueError):
-            qemu.kill()
-        qemu.wait()
 
 
 if __name__ == "__main__":

@@ -13,14 +13,12 @@ use core::fmt::Write as _;
 
 use embassy_executor::Spawner;
 use embassy_net::tcp::TcpSocket;
-use embassy_net::{Ipv4Address, Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
+use embassy_net::{Stack, StackResources};
 use embassy_time::{Duration, Timer};
 use embedded_io_async::Write as _;
 use static_cell::StaticCell;
-use wisp_board::lan9118::Lan9118;
-use wisp_board::net_driver::Lan9118Driver;
 use wisp_board::uart::Uart0;
-use wisp_board::{ADDRESS, GATEWAY, halt, stack, time_driver};
+use wisp_board::{ADDRESS_TEXT, stack};
 
 /// Connections served at once: one socket and one task each.
 const SOCKETS: usize = 4;
@@ -28,11 +26,6 @@ const SOCKETS: usize = 4;
 const SOCKET_BUF: usize = 4096;
 
 static RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
-
-#[embassy_executor::task]
-async fn net(mut runner: Runner<'static, Lan9118Driver>) -> ! {
-    runner.run().await
-}
 
 /// Accept a connection on port 80, echo it until the peer closes, close,
 /// and listen again. The socket and its buffers live in the task.
@@ -82,33 +75,15 @@ async fn report() -> ! {
 
 #[embassy_executor::main(entry = "cortex_m_rt::entry", executor = "wisp_board::executor::WfiExecutor")]
 async fn main(spawner: Spawner) {
-    stack::paint();
-    let Some(core) = cortex_m::Peripherals::take() else { halt() };
-    time_driver::start(core.SYST);
+    wisp_board::init();
     let mut uart = Uart0::new();
     let _ = writeln!(uart, "\r\nnet_echo: mps2-an386 (Cortex-M4F), embassy, console on UART0\r");
-    let Some(nic) = Lan9118::new() else {
-        let _ = writeln!(uart, "net_echo: no LAN9118 answers at 0x4020_0000\r");
-        halt()
-    };
-    let [a, b, c, d] = ADDRESS;
-    let [g, h, i, j] = GATEWAY;
-    let config = embassy_net::Config::ipv4_static(StaticConfigV4 {
-        address: Ipv4Cidr::new(Ipv4Address::new(a, b, c, d), 24),
-        gateway: Some(Ipv4Address::new(g, h, i, j)),
-        dns_servers: Default::default(),
-    });
-    // TCP's initial sequence numbers: the host's timing as the controller's
-    // free-running counter saw it (the board has no RNG).
-    let seed = u64::from(Lan9118::free_run()) << 32 | u64::from(cortex_m::peripheral::SYST::get_current());
-    let (stack, runner) =
-        embassy_net::new(Lan9118Driver::new(nic), config, RESOURCES.init(StackResources::new()), seed);
+    let stack = wisp_board::net::start(spawner, RESOURCES.init(StackResources::new()));
     // Spawning fails only when a task's pool is smaller than the loop below
     // asks for: at boot, every time, which the check would see.
-    spawner.spawn(net(runner).unwrap());
     for id in 0..SOCKETS {
         spawner.spawn(echo(stack, id).unwrap());
     }
     spawner.spawn(report().unwrap());
-    let _ = writeln!(uart, "net_echo: {}, {SOCKETS} echo sockets on port 80\r", Ipv4Address::new(a, b, c, d));
+    let _ = writeln!(uart, "net_echo: {ADDRESS_TEXT}, {SOCKETS} echo sockets on port 80\r");
 }

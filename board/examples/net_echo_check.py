@@ -10,18 +10,12 @@ random bytes exactly; a fifth refused while those 4 are open; 20 connections
 one after another (each socket goes back through TIME-WAIT to listening);
 every connection logged on the UART. Then it prints figures for the README:
 host CPU while idle, TCP echo round trips, the stack's high-water mark.
-QEMU is stopped by its pidfile whatever the outcome."""
-import os, random, signal, socket, subprocess, sys, tempfile, threading, time
+QEMU is booted and stopped by emulated.py."""
+import os, random, socket, sys, threading, time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-BOARD = os.path.dirname(HERE)
+import emulated
+
 SOCKETS = 4
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def connect(port):
@@ -73,19 +67,8 @@ def cpu_ticks(pid):
 
 
 def main():
-    subprocess.run(["cargo", "build", "-q", "--release", "--example", "net_echo"], cwd=BOARD, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(BOARD, "target"))
-    elf = os.path.join(target, "thumbv7em-none-eabihf", "release", "examples", "net_echo")
-    port = free_port()
-    tmp = tempfile.mkdtemp()
-    uart, pidfile = os.path.join(tmp, "uart.txt"), os.path.join(tmp, "qemu.pid")
-    qemu = subprocess.Popen([
-        "qemu-system-arm", "-machine", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
-        "-serial", f"file:{uart}", "-nic", f"user,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:80",
-        "-pidfile", pidfile, "-kernel", elf,
-    ], stdin=subprocess.DEVNULL)
     errors = []
-    try:
+    with emulated.booted("net_echo", uart=True) as (port, uart, pidfile):
         for _ in range(100):
             if os.path.exists(uart) and "echo sockets on port 80" in open(uart, errors="replace").read():
                 break
@@ -147,12 +130,6 @@ def main():
         time.sleep(4)  # the next 10 s report
         marks = [line for line in open(uart, errors="replace").read().splitlines() if "high-water" in line]
         print(f"{marks[-1].strip()} (after the traffic)")
-    finally:
-        try:
-            os.kill(int(open(pidfile).read()), signal.SIGTERM)
-        except (OSError, ValueError):
-            qemu.kill()
-        qemu.wait()
 
 
 if __name__ == "__main__":
