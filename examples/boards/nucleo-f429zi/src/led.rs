@@ -4,6 +4,11 @@ use embassy_stm32::gpio::Output;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::signal::Signal;
 
+/// What the `led` command's reply calls the LED.
+pub const NAME: &str = "LED LD1";
+/// The `led` command's line in `help`.
+pub const HELP: &str = "toggle the green LED LD1";
+
 /// Signal the LED's new state: `true` lights it.
 pub static SET: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 

@@ -10,6 +10,8 @@
 #![no_std]
 #![no_main]
 
+// The console application, the same on every board (../../app.rs).
+#[path = "../../app.rs"]
 mod app;
 mod led;
 mod sensors;

@@ -6,6 +6,11 @@ use embassy_sync::signal::Signal;
 
 use crate::Radio;
 
+/// What the `led` command's reply calls the LED.
+pub const NAME: &str = "LED";
+/// The `led` command's line in `help`.
+pub const HELP: &str = "toggle the board's LED";
+
 /// Signal the LED's new state: `true` lights it.
 pub static SET: Signal<CriticalSectionRawMutex, bool> = Signal::new();
 

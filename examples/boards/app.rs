@@ -1,4 +1,6 @@
-//! The board's application on the console: its own command, `led`.
+//! The board's application on the console: its own command, `led`, the
+//! same on every board; each board's `led` module says what its LED is
+//! called and switches it.
 
 use core::fmt::Write as _;
 
@@ -18,16 +20,16 @@ impl Board {
     }
 }
 
-/// `led`: toggle the green LED LD1.
+/// `led`: toggle the board's LED.
 fn toggle(board: &mut Board, call: &mut Call<'_>) -> Result<(), Usage> {
     if !call.args().is_empty() {
         return Err(Usage);
     }
     board.led = !board.led;
     led::SET.signal(board.led);
-    writeln!(call, "LED LD1 {}", if board.led { "on" } else { "off" }).map_err(|_| Usage)
+    writeln!(call, "{} {}", led::NAME, if board.led { "on" } else { "off" }).map_err(|_| Usage)
 }
 
 impl App for Board {
-    const COMMANDS: &'static [Command<Self>] = &[Command::new("led", "", "toggle the green LED LD1", toggle)];
+    const COMMANDS: &'static [Command<Self>] = &[Command::new("led", "", led::HELP, toggle)];
 }
