@@ -34,6 +34,9 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, most severe first.
+    pub const ALL: [Level; 5] = [Level::Error, Level::Warn, Level::Info, Level::Debug, Level::Trace];
+
     /// The word on the wire.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -47,9 +50,7 @@ impl Level {
 
     /// The level named `s` (any case): `error`, `warn`, `info`, `debug`, `trace`.
     pub fn parse(s: &str) -> Option<Level> {
-        [Level::Error, Level::Warn, Level::Info, Level::Debug, Level::Trace]
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(s))
+        Level::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(s))
     }
 
     pub(crate) const fn from_tag(tag: u8) -> Option<Level> {

@@ -3,40 +3,13 @@
 
 use super::find::split_once;
 
-/// A log record's level, most severe first (so `a <= b` reads "at least as
-/// severe as").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    /// `ERROR`
-    Error,
-    /// `WARN`
-    Warn,
-    /// `INFO`
-    Info,
-    /// `DEBUG`
-    Debug,
-    /// `TRACE`
-    Trace,
-}
+/// A log record's level, as the console library defines it; most severe
+/// first (so `a <= b` reads "at least as severe as").
+pub use wisp_console::Level;
 
-impl Level {
-    /// Every level, most severe first.
-    pub const ALL: [Level; 5] = [Level::Error, Level::Warn, Level::Info, Level::Debug, Level::Trace];
-
-    /// The level as a log record spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Error => "ERROR",
-            Level::Warn => "WARN",
-            Level::Info => "INFO",
-            Level::Debug => "DEBUG",
-            Level::Trace => "TRACE",
-        }
-    }
-
-    fn parse(word: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.name() == word)
-    }
+/// The level a record spells exactly so (the wire's upper-case word).
+fn level_named(word: &str) -> Option<Level> {
+    Level::ALL.into_iter().find(|l| l.as_str() == word)
 }
 
 /// What a console line is, by its first character.
@@ -118,7 +91,7 @@ pub fn record(text: &str) -> Option<(Level, &str)> {
         return None;
     }
     let (level, rest) = rest.strip_prefix("] ")?.split_once(' ')?;
-    let level = Level::parse(level)?;
+    let level = level_named(level)?;
     let (target, _) = split_once(rest, ": ")?;
     (!target.is_empty() && !target.bytes().any(|b| b == b' ')).then_some((level, target))
 }
