@@ -73,7 +73,7 @@ pub const BUILTINS: &[(&str, &str, &str)] = &[
     ("help", "", "this list"),
     ("ping", "", "the device pings you and reports the round trip"),
     ("print", "<text>", "printf() the text into the console"),
-    ("close", "<code> [why]", "close this session (1000-1003, 1007-1014, 3000-4999)"),
+    ("close", "<code> [why]", "close this connection (1000-1003, 1007-1014, 3000-4999)"),
 ];
 
 /// One command being run: its arguments, the console, the time, and the

@@ -381,7 +381,7 @@ mod tests {
         assert_eq!(seq(p[7].0), seq(p[5].0) + 7);
         // A valid IPv4 header checksum.
         assert_eq!(checksum(&p[7].0[14..34]), 0);
-        // The second session on its own port.
+        // The second WebSocket connection on a TCP port of its own.
         let sport = |pkt: &[u8]| u16::from_be_bytes([pkt[34], pkt[35]]);
         assert_eq!((sport(p[0].0), sport(p[8].0)), (client_port(3), client_port(4)));
     }
