@@ -71,6 +71,9 @@ async fn two_devices_at_once() {
     })
     .await;
     assert!(!rows(&c).await.iter().any(|r| r.contains("burst:")), "B's burst stays in B's console");
+    // A frame on A now: the tap shows frames as they pass, and the marker
+    // line may have passed before the page's tap of A was open.
+    connect(a.addr, "/printf").send(Message::text("print on A's wire")).unwrap();
     let wire_a = wait_for("A's wire view", 15, async || {
         let t = text_of(&c, "wire").await;
         t.contains("TEXT").then_some(t)
